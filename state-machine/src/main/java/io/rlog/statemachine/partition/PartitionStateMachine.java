@@ -1,0 +1,351 @@
+package io.rlog.statemachine.partition;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.rlog.proto.AppendBatches;
+import io.rlog.proto.AppendReply;
+import io.rlog.proto.PartitionCommand;
+import io.rlog.statemachine.CheckpointStorage;
+import io.rlog.statemachine.RatisBytes;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The Ratis state machine of one topic partition. It decodes entries, delegates every decision to
+ * {@link PartitionLog} and persists the outcome in {@link PartitionStore}; readers (Fetch, ListOffsets) read
+ * the store directly up to the published high watermark, without a Raft round trip.
+ *
+ * <p>Restart: RocksDB runs without its own WAL, so after a crash it holds a prefix of the applied entries.
+ * Ratis replays the log from the newest snapshot; every entry at or below the applied index stored in RocksDB
+ * is skipped, the rest are applied again. Snapshot: a RocksDB checkpoint in {@code sm/}; a follower that
+ * receives one rebuilds its live database from it in {@link #reinitialize()}.
+ */
+public class PartitionStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionStateMachine.class);
+    static final short CORRUPT_MESSAGE = 2;
+    static final short KAFKA_STORAGE_ERROR = 56;
+
+    /** What the node hears from this partition. Called on Ratis threads; must not block. */
+    public interface Events {
+        void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId);
+
+        Events NONE = (g, l) -> { };
+    }
+
+    /** A read of committed batches; {@code records} empty when there is nothing at or after the offset. */
+    public record ReadResult(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {}
+
+    private final CheckpointStorage storage = new CheckpointStorage();
+    private final Events events;
+    private final LongSupplier clockMs;
+    private final PartitionLog log = new PartitionLog();
+    /** Guards the store against close and swap while readers use it. */
+    private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
+    private final AtomicReference<CompletableFuture<Void>> nextAppend = new AtomicReference<>(new CompletableFuture<>());
+    private PartitionStore store;
+    /** Invariant: highWatermark == log.logEndOffset() after every apply; everything below it is committed. */
+    private volatile long highWatermark;
+    private volatile long logStartOffset;
+    /** The applied index persisted in RocksDB: entries at or below it are skipped on replay. */
+    private long storedAppliedIndex = -1;
+
+    public PartitionStateMachine(Events events, LongSupplier clockMs) {
+        this.events = events;
+        this.clockMs = clockMs;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        openStore();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        closeStore();
+        storage.refresh();
+        openStore();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** Ratis pauses the state machine before it swaps in an installed snapshot (then reinitialize). */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** Opens the live database, first rebuilding it from the newest snapshot when that is ahead of it. */
+    private void openStore() throws IOException {
+        Path live = storage.liveDir("db");
+        SnapshotInfo snapshot = storage.getLatestSnapshot();
+        try {
+            if (snapshot != null && (!Files.exists(live) || appliedIndexOf(live) < snapshot.getIndex())) {
+                LOG.info("{}: restoring the live store from snapshot {}", getId(), snapshot.getTermIndex());
+                CheckpointStorage.restoreCheckpoint(storage.latestPath(), live);
+            }
+            storeLock.writeLock().lock();
+            try {
+                store = new PartitionStore(live);
+                PartitionStore.Snapshot s = store.load();
+                log.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
+                storedAppliedIndex = s.appliedIndex();
+                highWatermark = s.logEndOffset();
+                logStartOffset = s.logStartOffset();
+            } finally {
+                storeLock.writeLock().unlock();
+            }
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open partition store " + live, e);
+        }
+        // Ratis replays from the snapshot; the store may be further ahead, and apply skips up to it.
+        setLastAppliedTermIndex(snapshot == null ? null : snapshot.getTermIndex());
+        LOG.info("{}: opened store at logEndOffset={} appliedIndex={} snapshot={}", getId(), highWatermark,
+                storedAppliedIndex, snapshot == null ? "none" : snapshot.getTermIndex());
+    }
+
+    private static long appliedIndexOf(Path dir) throws RocksDBException, IOException {
+        try (PartitionStore s = new PartitionStore(dir)) {
+            return s.load().appliedIndex();
+        }
+    }
+
+    private void closeStore() {
+        storeLock.writeLock().lock();
+        try {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        } finally {
+            storeLock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() < 0) {
+            return -1;
+        }
+        SnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getIndex() >= applied.getIndex()) {
+            return latest.getIndex();
+        }
+        Path target = storage.snapshotPath(applied);
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        CheckpointStorage.deleteRecursively(tmp);
+        storeLock.readLock().lock();
+        try {
+            store.checkpoint(tmp);
+        } catch (RocksDBException e) {
+            throw new IOException("checkpoint at " + applied + " failed", e);
+        } finally {
+            storeLock.readLock().unlock();
+        }
+        Files.move(tmp, target);
+        storage.refresh();
+        LOG.debug("{}: snapshot at {}", getId(), applied);
+        return applied.getIndex();
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.toBuffer(request.getMessage().getContent()));
+        if (cmd.hasAppend()) {
+            // The leader stamps the append time, so that apply reads no clock (it must be deterministic).
+            cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())).build();
+        }
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(RatisBytes.fromProto(cmd.toByteString())).setStateMachineContext(cmd).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long term = entry.getTerm();
+        long index = entry.getIndex();
+        if (index <= storedAppliedIndex) {
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.completedFuture(reply(AppendReply.newBuilder()
+                    .setErrorCode(KAFKA_STORAGE_ERROR).setErrorMessage("replayed entry").build()));
+        }
+        PartitionCommand cmd;
+        try {
+            cmd = trx.getStateMachineContext() instanceof PartitionCommand c ? c
+                    : PartitionCommand.parseFrom(RatisBytes.toBuffer(entry.getStateMachineLogEntry().getLogData()));
+        } catch (InvalidProtocolBufferException e) {
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.completedFuture(reply(error(CORRUPT_MESSAGE, "undecodable entry: " + e.getMessage())));
+        }
+        AppendReply result;
+        try {
+            result = cmd.hasAppend() ? applyAppend(cmd.getAppend(), term, index)
+                    : error(CORRUPT_MESSAGE, "unknown partition command");
+        } catch (RocksDBException e) {
+            // A storage failure leaves this replica unable to follow the log: fail the request loudly.
+            LOG.error("{}: storage failure applying {}:{}", getId(), term, index, e);
+            return CompletableFuture.failedFuture(e);
+        }
+        updateLastAppliedTermIndex(term, index);
+        return CompletableFuture.completedFuture(reply(result));
+    }
+
+    private AppendReply applyAppend(AppendBatches append, long term, long index) throws RocksDBException {
+        ByteBuffer batches = ByteBuffer.allocate(append.getBatches().size());
+        append.getBatches().copyTo(batches);
+        batches.flip();
+        List<BatchHeader> headers;
+        try {
+            headers = BatchHeader.parseAll(batches);
+        } catch (BatchHeader.MalformedBatchException e) {
+            return error(CORRUPT_MESSAGE, e.getMessage());
+        }
+        PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs());
+        if (outcome instanceof PartitionLog.Rejected r) {
+            return error(r.errorCode(), r.message());
+        }
+        if (outcome instanceof PartitionLog.Duplicated d) {
+            return AppendReply.newBuilder().setBaseOffset(d.baseOffset()).setLogStartOffset(log.logStartOffset())
+                    .setDuplicate(true).build();
+        }
+        PartitionLog.Appended a = (PartitionLog.Appended) outcome;
+        int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
+        for (PartitionLog.Placement p : a.placements()) {
+            BatchHeader.stamp(batches, p.header(), p.baseOffset(), leaderEpoch);
+        }
+        storeLock.readLock().lock();
+        try {
+            store.writeAppend(a, batches, log, term, index);
+        } finally {
+            storeLock.readLock().unlock();
+        }
+        storedAppliedIndex = index;
+        highWatermark = log.logEndOffset();
+        nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
+        return AppendReply.newBuilder().setBaseOffset(a.baseOffset()).setLogStartOffset(log.logStartOffset()).build();
+    }
+
+    private static AppendReply error(short code, String message) {
+        return AppendReply.newBuilder().setErrorCode(code).setErrorMessage(message).setBaseOffset(-1).build();
+    }
+
+    private static Message reply(AppendReply r) {
+        return Message.valueOf(RatisBytes.fromProto(r.toByteString()));
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
+    }
+
+    // ---------------------------------------------------------------------------------------------- reads
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** Completes at the next applied append. */
+    public CompletableFuture<Void> nextAppend() {
+        return nextAppend.get();
+    }
+
+    /** Committed batches from the one holding {@code fetchOffset}; OFFSET_OUT_OF_RANGE outside the log. */
+    public ReadResult read(long fetchOffset, int maxBytes) {
+        long hw = highWatermark;
+        long start = logStartOffset;
+        if (fetchOffset < start || fetchOffset > hw) {
+            return new ReadResult((short) 1, hw, start, ByteBuffer.allocate(0));
+        }
+        if (fetchOffset == hw) {
+            return new ReadResult((short) 0, hw, start, ByteBuffer.allocate(0));
+        }
+        storeLock.readLock().lock();
+        try {
+            if (store == null) {
+                return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0));
+            }
+            return new ReadResult((short) 0, hw, start, store.read(fetchOffset, hw, maxBytes));
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    /** The first offset whose batch has a max timestamp at least {@code timestamp}, or -1 when none. */
+    public long offsetForTimestamp(long timestamp) {
+        storeLock.readLock().lock();
+        try {
+            return store == null ? -1 : store.offsetForTimestamp(timestamp, highWatermark);
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    /** The (timestamp, offset) of the record with the largest timestamp; read on the apply thread's values. */
+    public synchronized long[] maxTimestampAndOffset() {
+        return new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
+    }
+
+    /** Every key and value of the live store, for tests that compare replicas. */
+    public java.util.Map<String, byte[]> dumpStore() {
+        storeLock.readLock().lock();
+        try {
+            return store == null ? java.util.Map.of() : store.dump();
+        } finally {
+            storeLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeStore();
+        nextAppend.get().complete(null);
+        super.close();
+    }
+}

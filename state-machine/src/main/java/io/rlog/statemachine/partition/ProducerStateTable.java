@@ -1,0 +1,115 @@
+package io.rlog.statemachine.partition;
+
+import io.rlog.proto.BatchMark;
+import io.rlog.proto.ProducerEntry;
+import io.rlog.statemachine.Invariants;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Kafka's idempotent-producer rules (KIP-98, KIP-360) for one partition, as a pure table: no I/O, no clock.
+ *
+ * <ul>
+ *   <li>an epoch older than the producer's current one is fenced: INVALID_PRODUCER_EPOCH;</li>
+ *   <li>a batch whose first and last sequence equal one of the producer's last {@value #WINDOW} batches of the
+ *       same epoch is a duplicate: the caller answers with the original offsets and appends nothing;</li>
+ *   <li>a newer epoch must start at sequence 0, else OUT_OF_ORDER_SEQUENCE_NUMBER;</li>
+ *   <li>within an epoch the first sequence must follow the last one (wrapping at Integer.MAX_VALUE);</li>
+ *   <li>a producer the table does not know may start at any sequence (Kafka's rule after its state expired).</li>
+ * </ul>
+ * Thread: confined to the apply thread. Invariant: every entry holds at most {@value #WINDOW} marks.
+ */
+public final class ProducerStateTable {
+
+    /** How many batches per producer are remembered for duplicate detection; Kafka's fixed window. */
+    public static final int WINDOW = 5;
+
+    public sealed interface Verdict permits Accept, Duplicate, Reject {}
+
+    public record Accept() implements Verdict {}
+
+    public record Duplicate(long baseOffset, long lastOffset) implements Verdict {}
+
+    public record Reject(short errorCode, String message) implements Verdict {}
+
+    private static final Accept ACCEPT = new Accept();
+    static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+    static final short INVALID_PRODUCER_EPOCH = 47;
+
+    private final Map<Long, ProducerEntry> producers = new HashMap<>();
+
+    public Verdict check(long producerId, short epoch, int firstSeq, int lastSeq) {
+        ProducerEntry entry = producers.get(producerId);
+        if (entry == null) {
+            return ACCEPT;
+        }
+        if (epoch < entry.getEpoch()) {
+            return new Reject(INVALID_PRODUCER_EPOCH, "producer " + producerId + " epoch " + epoch
+                    + " is older than the current epoch " + entry.getEpoch());
+        }
+        if (epoch > entry.getEpoch()) {
+            return firstSeq == 0 ? ACCEPT : new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId
+                    + " started epoch " + epoch + " at sequence " + firstSeq + ", expected 0");
+        }
+        for (BatchMark mark : entry.getBatchesList()) {
+            if (mark.getFirstSequence() == firstSeq && mark.getLastSequence() == lastSeq) {
+                return new Duplicate(mark.getBaseOffset(), mark.getLastOffset());
+            }
+        }
+        int count = entry.getBatchesCount();
+        int expected = count == 0 ? 0 : nextSequence(entry.getBatches(count - 1).getLastSequence());
+        if (count > 0 && firstSeq != expected) {
+            return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId + " epoch " + epoch
+                    + " sent sequence " + firstSeq + ", expected " + expected);
+        }
+        return ACCEPT;
+    }
+
+    /** Records an appended batch; returns the producer's new entry (the caller persists it). */
+    public ProducerEntry record(long producerId, short epoch, int firstSeq, int lastSeq, long baseOffset,
+                                long lastOffset, long appendTimeMs) {
+        ProducerEntry old = producers.get(producerId);
+        ProducerEntry.Builder b = old == null || old.getEpoch() != epoch
+                ? ProducerEntry.newBuilder().setEpoch(epoch) : old.toBuilder();
+        b.addBatches(BatchMark.newBuilder().setFirstSequence(firstSeq).setLastSequence(lastSeq)
+                .setBaseOffset(baseOffset).setLastOffset(lastOffset));
+        while (b.getBatchesCount() > WINDOW) {
+            b.removeBatches(0);
+        }
+        ProducerEntry entry = b.setLastAppendTimeMs(appendTimeMs).build();
+        producers.put(producerId, entry);
+        return entry;
+    }
+
+    /** Restores one entry read back from storage. */
+    public void restore(long producerId, ProducerEntry entry) {
+        Invariants.check(entry.getBatchesCount() <= WINDOW, "producer %d has %d marks", producerId,
+                entry.getBatchesCount());
+        producers.put(producerId, entry);
+    }
+
+    public ProducerEntry get(long producerId) {
+        return producers.get(producerId);
+    }
+
+    public int size() {
+        return producers.size();
+    }
+
+    public void clear() {
+        producers.clear();
+    }
+
+    void remove(long producerId) {
+        producers.remove(producerId);
+    }
+
+    public Map<Long, ProducerEntry> view() {
+        return java.util.Collections.unmodifiableMap(producers);
+    }
+
+    static int nextSequence(int seq) {
+        return seq == Integer.MAX_VALUE ? 0 : seq + 1;
+    }
+}
