@@ -1,0 +1,147 @@
+package io.rlog.statemachine.partition;
+
+import com.google.protobuf.ByteString;
+import io.rlog.proto.AppendBatches;
+import io.rlog.proto.AppendReply;
+import io.rlog.proto.PartitionCommand;
+import io.rlog.statemachine.RatisBytes;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Real Ratis servers in this JVM, each hosting one partition group, for state machine tests. */
+final class LocalRatis implements AutoCloseable {
+
+    final RaftGroup group;
+    final Path dir;
+    final long snapshotThreshold;
+    final RaftServer[] servers;
+    final PartitionStateMachine[] machines;
+
+    LocalRatis(Path dir, int n, long snapshotThreshold) throws IOException {
+        this.dir = dir;
+        this.snapshotThreshold = snapshotThreshold;
+        List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            peers.add(RaftPeer.newBuilder().setId("s" + i).setAddress("127.0.0.1:" + freePort()).build());
+        }
+        group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+        servers = new RaftServer[n];
+        machines = new PartitionStateMachine[n];
+        for (int i = 0; i < n; i++) {
+            start(i);
+        }
+    }
+
+    void start(int i) throws IOException {
+        RaftPeer peer = group.getPeers().stream().toList().get(i);
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(peer.getAddress().split(":")[1]));
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.resolve("s" + i).toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, org.apache.ratis.util.SizeInBytes.valueOf("64KB"));
+        PartitionStateMachine sm = new PartitionStateMachine(PartitionStateMachine.Events.NONE, () -> 1_000L);
+        machines[i] = sm;
+        servers[i] = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group).setProperties(p)
+                .setOption(RaftStorage.StartupOption.RECOVER).setStateMachine(sm).build();
+        servers[i].start();
+    }
+
+    void stop(int i) throws IOException {
+        servers[i].close();
+    }
+
+    RaftClient client() {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(p).build();
+    }
+
+    static AppendReply append(RaftClient client, ByteBuffer batches) throws IOException {
+        PartitionCommand cmd = PartitionCommand.newBuilder()
+                .setAppend(AppendBatches.newBuilder().setBatches(ByteString.copyFrom(batches.duplicate()))).build();
+        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())));
+        if (!reply.isSuccess()) {
+            throw new IOException(reply.getException());
+        }
+        return AppendReply.parseFrom(RatisBytes.toBuffer(reply.getMessage().getContent()));
+    }
+
+    RaftServer.Division division(int i) throws IOException {
+        return servers[i].getDivision(group.getGroupId());
+    }
+
+    int leaderIndex() throws IOException {
+        for (int i = 0; i < servers.length; i++) {
+            try {
+                if (division(i).getInfo().isLeader()) {
+                    return i;
+                }
+            } catch (IOException | RuntimeException e) {
+                // stopped server
+            }
+        }
+        return -1;
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            Thread.onSpinWait();
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    static RaftPeerId id(int i) {
+        return RaftPeerId.valueOf("s" + i);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (RaftServer s : servers) {
+            try {
+                s.close();
+            } catch (IOException | RuntimeException ignored) {
+                // already closed
+            }
+        }
+    }
+}
