@@ -1,0 +1,124 @@
+package io.rlog.node;
+
+import io.rlog.proto.TopicRecord;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The metadata leader's duty: make the partition groups that exist on each node match the metadata. It adds
+ * the groups of new partitions on their replicas, adds them again on a node that was down or lost its disk,
+ * and removes the groups of deleted topics. Idempotent, so it simply runs after every metadata change and on
+ * a timer; only the metadata group's leader acts.
+ */
+final class GroupReconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupReconciler.class);
+
+    private final NodeConfig config;
+    private final RaftHost host;
+    private final MetadataView view;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    GroupReconciler(NodeConfig config, RaftHost host, MetadataView view, ScheduledExecutorService executor) {
+        this.config = config;
+        this.host = host;
+        this.view = view;
+        this.executor = executor;
+    }
+
+    void start(long intervalMs) {
+        view.onChange(this::trigger);
+        executor.scheduleWithFixedDelay(this::trigger, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a reconcile soon; several triggers before it runs make one run. */
+    void trigger() {
+        if (scheduled.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                scheduled.set(false);
+                try {
+                    reconcile();
+                } catch (RuntimeException e) {
+                    LOG.warn("group reconcile failed: {}", e.toString());
+                }
+            });
+        }
+    }
+
+    private boolean isMetadataLeader() {
+        return host.division(GroupIds.METADATA).map(RaftServer.Division::getInfo)
+                .map(i -> i.isLeader() && i.isLeaderReady()).orElse(false);
+    }
+
+    private void reconcile() {
+        if (!isMetadataLeader()) {
+            return;
+        }
+        MetadataView.Snapshot snap = view.current();
+        Map<Integer, Map<RaftGroupId, List<Integer>>> expected = new HashMap<>();
+        for (TopicRecord t : snap.image().getTopicsList()) {
+            UUID id = GroupIds.uuid(t.getTopicId());
+            for (int p = 0; p < t.getPartitionsCount(); p++) {
+                List<Integer> replicas = t.getPartitions(p).getReplicasList();
+                RaftGroupId gid = GroupIds.partition(id, p);
+                for (int node : replicas) {
+                    expected.computeIfAbsent(node, k -> new HashMap<>()).put(gid, replicas);
+                }
+            }
+        }
+        for (NodeConfig.Peer peer : config.peers()) {
+            reconcileNode(peer.id(), expected.getOrDefault(peer.id(), Map.of()));
+        }
+    }
+
+    private void reconcileNode(int nodeId, Map<RaftGroupId, List<Integer>> expected) {
+        Set<RaftGroupId> present;
+        try {
+            present = new HashSet<>(host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).list().getGroupIds());
+        } catch (IOException e) {
+            LOG.debug("cannot list groups on node {}: {}", nodeId, e.toString());
+            return;
+        }
+        for (Map.Entry<RaftGroupId, List<Integer>> e : expected.entrySet()) {
+            if (present.contains(e.getKey())) {
+                continue;
+            }
+            try {
+                host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId))
+                        .add(host.partitionGroup(e.getKey(), e.getValue()), true);
+                LOG.info("added partition group {} on node {}", e.getKey(), nodeId);
+            } catch (AlreadyExistsException ignored) {
+                // Added by an earlier round whose reply was lost.
+            } catch (IOException ex) {
+                LOG.warn("cannot add group {} on node {}: {}", e.getKey(), nodeId, ex.toString());
+                return;
+            }
+        }
+        for (RaftGroupId gid : present) {
+            if (gid.equals(GroupIds.METADATA) || expected.containsKey(gid)) {
+                continue;
+            }
+            try {
+                host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).remove(gid, true, false);
+                LOG.info("removed group {} of a deleted topic from node {}", gid, nodeId);
+            } catch (IOException ex) {
+                LOG.warn("cannot remove group {} on node {}: {}", gid, nodeId, ex.toString());
+            }
+        }
+    }
+}

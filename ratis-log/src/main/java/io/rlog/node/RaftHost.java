@@ -1,0 +1,202 @@
+package io.rlog.node;
+
+import io.rlog.statemachine.metadata.MetadataStateMachine;
+import io.rlog.statemachine.partition.PartitionStateMachine;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's one Ratis server hosting every group (multi-raft): the metadata group and the partition groups
+ * placed here. Owns the Ratis settings; each one below says why it differs from Ratis's default.
+ */
+public final class RaftHost implements AutoCloseable {
+
+    private final NodeConfig config;
+    private final RaftProperties properties;
+    private final RaftServer server;
+    private final MetadataStateMachine metadata;
+    private final Map<RaftGroupId, PartitionStateMachine> partitions = new ConcurrentHashMap<>();
+    private final RaftClient metadataClient;
+    private final RaftClient adminClient;
+
+    public RaftHost(NodeConfig config, MetadataStateMachine.Events metadataEvents,
+                    PartitionStateMachine.Events partitionEvents) throws IOException {
+        this.config = config;
+        this.properties = properties(config);
+        this.metadata = new MetadataStateMachine(metadataEvents);
+        this.server = RaftServer.newBuilder()
+                .setServerId(peerId(config.nodeId()))
+                .setGroup(metadataGroup())
+                .setProperties(properties)
+                .setParameters(new Parameters())
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStateMachineRegistry(gid -> {
+                    if (gid.equals(GroupIds.METADATA)) {
+                        return metadata;
+                    }
+                    PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis);
+                    partitions.put(gid, sm);
+                    return sm;
+                })
+                .build();
+        this.metadataClient = newClient(metadataGroup());
+        this.adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
+    }
+
+    private RaftClient newClient(RaftGroup group) {
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    static RaftProperties properties(NodeConfig config) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(p, config.raftPort());
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+        RaftServerConfigKeys.setRemovedGroupsDir(p, config.dataDir().resolve("removed-groups").toFile());
+        // Election timeouts: long enough that a busy 2-core machine does not depose healthy leaders, short
+        // enough for sub-second failover (a follower notices after timeout.min..max without heartbeats).
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(
+                config.intSetting("raft.election.timeout.min.ms", 400), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(
+                config.intSetting("raft.election.timeout.max.ms", 800), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(
+                config.intSetting("raft.request.timeout.ms", 10_000), TimeUnit.MILLISECONDS));
+        // Snapshots keep the Raft log bounded; the log below a snapshot is purged.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.longSetting("raft.snapshot.threshold.entries", 20_000));
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, config.longSetting("raft.snapshot.creation.gap.entries", 1024));
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, config.intSetting("raft.log.purge.gap.entries", 1024));
+        // One Raft entry must fit in the appender buffer (Ratis refuses larger ones), and the write buffer must
+        // exceed the appender buffer. Both are per group: kept as small as the largest batch allows, so that a
+        // node can host many partitions.
+        long entryMaxBytes = 2L * config.intSetting("message.max.bytes", 1_048_588);
+        long appenderBytes = Math.max(2L << 20, entryMaxBytes);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + (1L << 20)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.setting("raft.log.segment.size.max", "16MB")));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
+        }
+        // A whole request must fit in one gRPC message: Kafka's largest produce plus headroom.
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(config.setting("raft.grpc.message.size.max", "128MB")));
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
+        return p;
+    }
+
+    public static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf("n" + nodeId);
+    }
+
+    /** The node id of a Ratis peer id ({@code n<id>}), or -1. */
+    public static int nodeId(RaftPeerId peer) {
+        if (peer == null) {
+            return -1;
+        }
+        String s = peer.toString();
+        return s.startsWith("n") ? Integer.parseInt(s.substring(1)) : -1;
+    }
+
+    RaftPeer peer(int nodeId, RaftPeerRole role) {
+        NodeConfig.Peer p = config.peer(nodeId);
+        return RaftPeer.newBuilder().setId(peerId(nodeId)).setAddress(p.host() + ":" + p.raftPort())
+                .setStartupRole(role).build();
+    }
+
+    List<RaftPeer> allPeers() {
+        List<RaftPeer> peers = new ArrayList<>();
+        config.peers().forEach(p -> peers.add(peer(p.id(), RaftPeerRole.FOLLOWER)));
+        return peers;
+    }
+
+    RaftGroup metadataGroup() {
+        List<RaftPeer> peers = new ArrayList<>();
+        int voters = config.metadataVoterCount();
+        for (int i = 0; i < config.peers().size(); i++) {
+            peers.add(peer(config.peers().get(i).id(), i < voters ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER));
+        }
+        return RaftGroup.valueOf(GroupIds.METADATA, peers);
+    }
+
+    public RaftGroup partitionGroup(RaftGroupId gid, List<Integer> replicas) {
+        return RaftGroup.valueOf(gid, replicas.stream().map(id -> peer(id, RaftPeerRole.FOLLOWER)).toList());
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    public MetadataStateMachine metadata() {
+        return metadata;
+    }
+
+    public RaftClient metadataClient() {
+        return metadataClient;
+    }
+
+    /** A client for group management calls addressed to one peer at a time. */
+    public RaftClient adminClient() {
+        return adminClient;
+    }
+
+    public Optional<PartitionStateMachine> partition(RaftGroupId gid) {
+        return Optional.ofNullable(partitions.get(gid));
+    }
+
+    public Optional<RaftServer.Division> division(RaftGroupId gid) {
+        try {
+            return Optional.of(server.getDivision(gid));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void forgetPartition(RaftGroupId gid) {
+        partitions.remove(gid);
+    }
+
+    public Iterable<RaftGroupId> groupIds() {
+        return server.getGroupIds();
+    }
+
+    @Override
+    public void close() throws IOException {
+        metadataClient.close();
+        adminClient.close();
+        server.close();
+    }
+}

@@ -1,0 +1,328 @@
+package io.rlog.node;
+
+import io.rlog.broker.Broker;
+import io.rlog.broker.ErrorCodes;
+import io.rlog.proto.AppendBatches;
+import io.rlog.proto.AppendReply;
+import io.rlog.proto.CreateTopic;
+import io.rlog.proto.DeleteTopic;
+import io.rlog.proto.MetadataCommand;
+import io.rlog.proto.PartitionCommand;
+import io.rlog.proto.PartitionRecord;
+import io.rlog.proto.ReplicaList;
+import io.rlog.proto.TopicRecord;
+import io.rlog.statemachine.RatisBytes;
+import io.rlog.statemachine.partition.PartitionStateMachine;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node behind the Kafka listener: topic changes go through the metadata group, produce requests become
+ * Raft entries of the partition's group submitted to the local division (no network hop to itself), and reads
+ * come straight from the local replica's store up to its high watermark.
+ */
+public final class RatisBroker implements Broker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RatisBroker.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final NodeConfig config;
+    private final RaftHost host;
+    private final MetadataView view;
+    private final MetadataWriter writer;
+    private final ProducerIdAllocator producerIds;
+    private final Limits limits;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits) {
+        this.config = config;
+        this.host = host;
+        this.view = view;
+        this.writer = writer;
+        this.limits = limits;
+        this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
+    }
+
+    @Override
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public ClusterView cluster() {
+        MetadataView.Snapshot snap = view.current();
+        List<Node> nodes = config.peers().stream().map(p -> new Node(p.id(), p.host(), p.kafkaPort())).toList();
+        Map<String, TopicView> topics = new LinkedHashMap<>();
+        for (TopicRecord t : snap.image().getTopicsList()) {
+            List<PartitionView> parts = new ArrayList<>(t.getPartitionsCount());
+            for (int p = 0; p < t.getPartitionsCount(); p++) {
+                PartitionRecord r = t.getPartitions(p);
+                parts.add(new PartitionView(p, r.getLeader(), (int) Math.min(Integer.MAX_VALUE, r.getLeaderTerm()),
+                        r.getReplicasList(), r.getReplicasList()));
+            }
+            topics.put(t.getName(), new TopicView(t.getName(), GroupIds.uuid(t.getTopicId()), t.getName().startsWith("__"), parts));
+        }
+        int controller = host.division(GroupIds.METADATA).map(d -> RaftHost.nodeId(d.getInfo().getLeaderId()))
+                .filter(id -> id >= 0).orElse(config.nodeId());
+        return new ClusterView(config.setting("cluster.id", "rlog-" + GroupIds.METADATA.getUuid()), controller, nodes, topics);
+    }
+
+    @Override
+    public CompletableFuture<TopicOutcome> createTopic(TopicSpec spec, boolean validateOnly, int timeoutMs) {
+        int nodes = config.peers().size();
+        if (spec.partitions() <= 0 || spec.partitions() > limits.partitionsPerTopicMax()) {
+            return done(topicError(ErrorCodes.INVALID_PARTITIONS, "partitions must be between 1 and "
+                    + limits.partitionsPerTopicMax() + ", not " + spec.partitions()));
+        }
+        if (spec.replicationFactor() <= 0 || spec.replicationFactor() > nodes) {
+            return done(topicError(ErrorCodes.INVALID_REPLICATION_FACTOR, "replication factor "
+                    + spec.replicationFactor() + " must be between 1 and the " + nodes + " nodes of the cluster"));
+        }
+        if (view.current().byName().containsKey(spec.name())) {
+            return done(topicError(ErrorCodes.TOPIC_ALREADY_EXISTS, "topic " + spec.name() + " already exists"));
+        }
+        UUID id = UUID.randomUUID();
+        if (validateOnly) {
+            return done(new TopicOutcome(ErrorCodes.NONE, null, id, spec.partitions(), spec.replicationFactor()));
+        }
+        CreateTopic.Builder c = CreateTopic.newBuilder().setName(spec.name()).setTopicId(GroupIds.bytes(id))
+                .putAllConfigs(spec.configs()).setCreatedMs(System.currentTimeMillis());
+        int start = Math.floorMod(spec.name().hashCode(), nodes);
+        for (int p = 0; p < spec.partitions(); p++) {
+            ReplicaList.Builder r = ReplicaList.newBuilder();
+            for (int i = 0; i < spec.replicationFactor(); i++) {
+                r.addNodeIds(config.peers().get((start + p + i) % nodes).id());
+            }
+            c.addAssignments(r);
+        }
+        return writer.write(MetadataCommand.newBuilder().setCreateTopic(c).build()).thenCompose(reply -> {
+            if (reply.getErrorCode() != 0) {
+                return done(topicError((short) reply.getErrorCode(), reply.getErrorMessage()));
+            }
+            TopicOutcome ok = new TopicOutcome(ErrorCodes.NONE, null, id, spec.partitions(), spec.replicationFactor());
+            // Answer once every partition has a leader, so that the client's first produce finds one; a topic
+            // whose leaders are slow to appear still exists, so the wait ends in success either way.
+            return view.await(s -> allLeadersKnown(s, spec.name(), id))
+                    .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+                    .handle((s, t) -> ok);
+        }).exceptionally(t -> topicError(ErrorCodes.REQUEST_TIMED_OUT, "metadata write failed: " + rootMessage(t)));
+    }
+
+    private static boolean allLeadersKnown(MetadataView.Snapshot s, String name, UUID id) {
+        TopicRecord t = s.byName().get(name);
+        return t != null && GroupIds.uuid(t.getTopicId()).equals(id)
+                && t.getPartitionsList().stream().allMatch(p -> p.getLeader() >= 0);
+    }
+
+    @Override
+    public CompletableFuture<TopicOutcome> deleteTopic(String name, int timeoutMs) {
+        TopicRecord t = view.current().byName().get(name);
+        if (t == null) {
+            return done(topicError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, "no topic " + name));
+        }
+        return writer.write(MetadataCommand.newBuilder().setDeleteTopic(DeleteTopic.newBuilder().setName(name)).build())
+                .thenApply(reply -> reply.getErrorCode() != 0
+                        ? topicError((short) reply.getErrorCode(), reply.getErrorMessage())
+                        : new TopicOutcome(ErrorCodes.NONE, null, GroupIds.uuid(t.getTopicId()), t.getPartitionsCount(),
+                        (short) t.getPartitions(0).getReplicasCount()))
+                .exceptionally(e -> topicError(ErrorCodes.REQUEST_TIMED_OUT, "metadata write failed: " + rootMessage(e)));
+    }
+
+    @Override
+    public CompletableFuture<ProduceOutcome> produce(String topic, int partition, ByteBuffer batches, short acks,
+                                                     int timeoutMs) {
+        Local local = local(topic, partition);
+        if (local.error != ErrorCodes.NONE) {
+            return done(new ProduceOutcome(local.error, local.message, -1, -1, -1));
+        }
+        if (!local.info.isLeader()) {
+            return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
+                    + " does not lead " + topic + "-" + partition, -1, -1, -1));
+        }
+        PartitionCommand cmd = PartitionCommand.newBuilder().setAppend(AppendBatches.newBuilder()
+                .setBatches(com.google.protobuf.ByteString.copyFrom(batches.duplicate()))).build();
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
+                .setServerId(host.server().getId()).setGroupId(local.gid).setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())))
+                .setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = host.server().submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, e.getMessage(), -1, -1, -1));
+        }
+        return reply.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+                .handle((r, t) -> t != null ? produceFailure(t) : produceReply(r));
+    }
+
+    private static ProduceOutcome produceReply(RaftClientReply r) {
+        if (!r.isSuccess()) {
+            return produceFailure(r.getException());
+        }
+        try {
+            AppendReply a = AppendReply.parseFrom(RatisBytes.toBuffer(r.getMessage().getContent()));
+            return new ProduceOutcome((short) a.getErrorCode(), a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(),
+                    a.getBaseOffset(), -1, a.getLogStartOffset());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return new ProduceOutcome(ErrorCodes.UNKNOWN_SERVER_ERROR, "undecodable reply", -1, -1, -1);
+        }
+    }
+
+    /** Maps a Ratis failure to the Kafka error a client retries correctly. */
+    private static ProduceOutcome produceFailure(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        short code;
+        if (c instanceof NotLeaderException || c instanceof LeaderNotReadyException
+                || c instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+                || c instanceof org.apache.ratis.protocol.exceptions.GroupMismatchException) {
+            code = ErrorCodes.NOT_LEADER_OR_FOLLOWER;
+        } else if (c instanceof TimeoutException || c instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException) {
+            code = ErrorCodes.REQUEST_TIMED_OUT;
+        } else if (c instanceof StateMachineException) {
+            code = ErrorCodes.KAFKA_STORAGE_ERROR;
+        } else {
+            code = ErrorCodes.NOT_LEADER_OR_FOLLOWER;
+        }
+        return new ProduceOutcome(code, c == null ? null : c.getClass().getSimpleName() + ": " + c.getMessage(), -1, -1, -1);
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdOutcome> initProducerId() {
+        return producerIds.allocate().handle((pid, t) -> t != null
+                ? new ProducerIdOutcome(ErrorCodes.REQUEST_TIMED_OUT, -1, (short) -1)
+                : new ProducerIdOutcome(ErrorCodes.NONE, pid, (short) 0));
+    }
+
+    @Override
+    public ReadOutcome read(String topic, int partition, long fetchOffset, int maxBytes, boolean leaderOnly) {
+        Local local = local(topic, partition);
+        if (local.error != ErrorCodes.NONE) {
+            return new ReadOutcome(local.error, -1, -1, EMPTY);
+        }
+        // A leader is ready once it has applied every entry committed before its term, so its high
+        // watermark is at least any earlier leader's: a consumer never sees it move backwards.
+        if (leaderOnly && !(local.info.isLeader() && local.info.isLeaderReady())) {
+            return new ReadOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, -1, -1, EMPTY);
+        }
+        PartitionStateMachine.ReadResult r = local.sm.read(fetchOffset, maxBytes);
+        return new ReadOutcome(r.errorCode(), r.highWatermark(), r.logStartOffset(), r.records());
+    }
+
+    @Override
+    public CompletableFuture<Void> nextAppend(String topic, int partition) {
+        Local local = local(topic, partition);
+        return local.sm == null ? CompletableFuture.completedFuture(null) : local.sm.nextAppend();
+    }
+
+    @Override
+    public OffsetOutcome listOffset(String topic, int partition, long timestamp) {
+        Local local = local(topic, partition);
+        if (local.error != ErrorCodes.NONE) {
+            return new OffsetOutcome(local.error, -1, -1, -1);
+        }
+        if (!(local.info.isLeader() && local.info.isLeaderReady())) {
+            return new OffsetOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, -1, -1, -1);
+        }
+        int epoch = (int) Math.min(Integer.MAX_VALUE, local.info.getCurrentTerm());
+        PartitionStateMachine sm = local.sm;
+        if (timestamp == -2) {
+            return new OffsetOutcome(ErrorCodes.NONE, sm.logStartOffset(), -1, epoch);
+        }
+        if (timestamp == -1) {
+            return new OffsetOutcome(ErrorCodes.NONE, sm.highWatermark(), -1, epoch);
+        }
+        if (timestamp == -3) {
+            long[] max = sm.maxTimestampAndOffset();
+            return new OffsetOutcome(ErrorCodes.NONE, max[1], max[0], epoch);
+        }
+        long offset = sm.offsetForTimestamp(timestamp);
+        return offset < 0 ? new OffsetOutcome(ErrorCodes.NONE, -1, -1, epoch)
+                : new OffsetOutcome(ErrorCodes.NONE, offset, timestamp, epoch);
+    }
+
+    @Override
+    public Map<String, String> topicConfigs(String topic) {
+        TopicRecord t = view.current().byName().get(topic);
+        if (t == null) {
+            return null;
+        }
+        Map<String, String> configs = new HashMap<>();
+        int rf = t.getPartitionsCount() == 0 ? 1 : t.getPartitions(0).getReplicasCount();
+        configs.put("cleanup.policy", "delete");
+        configs.put("compression.type", "producer");
+        configs.put("message.timestamp.type", "CreateTime");
+        configs.put("max.message.bytes", String.valueOf(limits.messageMaxBytes()));
+        // A Raft quorum is a majority of the replicas: what Kafka calls min.insync.replicas.
+        configs.put("min.insync.replicas", String.valueOf(rf / 2 + 1));
+        configs.put("retention.ms", "-1");
+        configs.putAll(t.getConfigsMap());
+        return configs;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    /** The local replica of a partition, or why there is none. */
+    private record Local(short error, String message, RaftGroupId gid, PartitionStateMachine sm, DivisionInfo info) {}
+
+    private Local local(String topic, int partition) {
+        TopicRecord t = view.current().byName().get(topic);
+        if (t == null || partition < 0 || partition >= t.getPartitionsCount()) {
+            return new Local(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, "unknown partition " + topic + "-" + partition,
+                    null, null, null);
+        }
+        RaftGroupId gid = GroupIds.partition(GroupIds.uuid(t.getTopicId()), partition);
+        Optional<PartitionStateMachine> sm = host.partition(gid);
+        Optional<RaftServer.Division> division = host.division(gid);
+        if (sm.isEmpty() || division.isEmpty()) {
+            return new Local(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId() + " holds no replica of "
+                    + topic + "-" + partition, gid, null, null);
+        }
+        return new Local(ErrorCodes.NONE, null, gid, sm.get(), division.get().getInfo());
+    }
+
+    private static TopicOutcome topicError(short code, String message) {
+        return new TopicOutcome(code, message, null, -1, (short) -1);
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    /** Whether this node leads the metadata group (for /health and metrics). */
+    boolean metadataHasLeader() {
+        return host.division(GroupIds.METADATA).map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString).isPresent();
+    }
+}

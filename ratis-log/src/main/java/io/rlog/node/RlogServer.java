@@ -1,0 +1,183 @@
+package io.rlog.node;
+
+import io.rlog.kafka.KafkaListener;
+import io.rlog.kafka.ListenerConfig;
+import io.rlog.proto.MetadataImage;
+import io.rlog.statemachine.metadata.MetadataStateMachine;
+import io.rlog.statemachine.partition.PartitionStateMachine;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One rlog node: the Ratis server with its groups, the Kafka listener, and the HTTP endpoints. Started by
+ * {@code rlog server --config FILE}; {@link #run(Path)} blocks until the JVM is asked to stop.
+ */
+public final class RlogServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RlogServer.class);
+
+    private final NodeConfig config;
+    private final MetadataView view = new MetadataView();
+    private final ScheduledExecutorService executor;
+    private final RaftHost host;
+    private final RatisBroker broker;
+    private final KafkaListener listener;
+    private final GroupReconciler reconciler;
+    private final LeaderReporter reporter;
+    private HttpEndpoints http;
+
+    public RlogServer(NodeConfig config) throws Exception {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        this.executor = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "rlog-node-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        LeaderReporter[] reporterRef = new LeaderReporter[1];
+        this.host = new RaftHost(config, new MetadataStateMachine.Events() {
+            @Override
+            public void imageChanged(MetadataImage image) {
+                view.update(image);
+            }
+
+            @Override
+            public void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId) {
+                LOG.info("metadata leader is now {}", newLeaderId);
+            }
+        }, new PartitionStateMachine.Events() {
+            @Override
+            public void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId) {
+                if (reporterRef[0] != null && RaftHost.nodeId(newLeaderId) == config.nodeId()) {
+                    reporterRef[0].triggerSoon();
+                }
+            }
+        });
+        MetadataWriter writer = new MetadataWriter(host.metadataClient());
+        Limits limits = Limits.from(config);
+        this.broker = new RatisBroker(config, host, view, writer, limits);
+        this.reconciler = new GroupReconciler(config, host, view, executor);
+        this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
+        reporterRef[0] = reporter;
+        this.listener = new KafkaListener(broker, listenerConfig(config, limits));
+    }
+
+    static ListenerConfig listenerConfig(NodeConfig c, Limits limits) {
+        int nodes = c.peers().size();
+        short rf = (short) c.intSetting("default.replication.factor", Math.min(3, nodes));
+        return new ListenerConfig(limits.socketRequestMaxBytes(), limits.messageMaxBytes(),
+                c.intSetting("max.in.flight.requests.per.connection", 100),
+                c.intSetting("max.connections", 10_000),
+                c.intSetting("fetch.max.wait.ms.max", 30_000),
+                c.intSetting("request.timeout.ms.max", 30_000),
+                c.boolSetting("auto.create.topics.enable", true),
+                c.intSetting("num.partitions", 1), rf, c.listenerHost(),
+                c.intSetting("num.network.threads", 3));
+    }
+
+    public void start() throws Exception {
+        host.start();
+        reconciler.start(config.intSetting("reconcile.interval.ms", 1000));
+        reporter.start(config.intSetting("leader.report.interval.ms", 500));
+        listener.start(config.listenerHost(), config.kafkaPort());
+        if (config.httpPort() >= 0) {
+            http = new HttpEndpoints(config.listenerHost(), config.httpPort(), this::healthy, this::metrics);
+        }
+        LOG.info("node {} serving Kafka on {}:{}, Raft on port {}", config.nodeId(), config.listenerHost(),
+                listener.port(), config.raftPort());
+    }
+
+    /** Serving: the metadata group has a leader, so topic changes and metadata answers work. */
+    public boolean healthy() {
+        return host.division(GroupIds.METADATA).map(d -> d.getInfo().getLeaderId() != null).orElse(false);
+    }
+
+    String metrics() {
+        StringBuilder sb = new StringBuilder();
+        int hosted = 0;
+        int leading = 0;
+        for (RaftGroupId gid : host.groupIds()) {
+            if (gid.equals(GroupIds.METADATA)) {
+                continue;
+            }
+            hosted++;
+            if (host.division(gid).map(RaftServer.Division::getInfo).map(i -> i.isLeader()).orElse(false)) {
+                leading++;
+            }
+        }
+        sb.append("# TYPE rlog_partitions_hosted gauge\nrlog_partitions_hosted ").append(hosted).append('\n');
+        sb.append("# TYPE rlog_partitions_leading gauge\nrlog_partitions_leading ").append(leading).append('\n');
+        sb.append("# TYPE rlog_metadata_applied_index gauge\nrlog_metadata_applied_index ")
+                .append(view.current().image().getAppliedIndex()).append('\n');
+        Runtime rt = Runtime.getRuntime();
+        sb.append("# TYPE rlog_jvm_heap_used_bytes gauge\nrlog_jvm_heap_used_bytes ")
+                .append(rt.totalMemory() - rt.freeMemory()).append('\n');
+        sb.append("# TYPE rlog_healthy gauge\nrlog_healthy ").append(healthy() ? 1 : 0).append('\n');
+        return sb.toString();
+    }
+
+    public int kafkaPort() {
+        return listener.port();
+    }
+
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public RatisBroker broker() {
+        return broker;
+    }
+
+    public RaftHost raftHost() {
+        return host;
+    }
+
+    public MetadataView metadataView() {
+        return view;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (http != null) {
+            http.close();
+        }
+        listener.close();
+        executor.shutdownNow();
+        host.close();
+    }
+
+    /** Runs a node until the JVM is told to stop (SIGTERM or SIGINT), then closes it cleanly. */
+    public static void run(Path configFile) throws Exception {
+        NodeConfig config = NodeConfig.load(configFile);
+        RlogServer server = new RlogServer(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            } finally {
+                stopped.countDown();
+            }
+        }, "rlog-shutdown"));
+        server.start();
+        stopped.await();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("--config")) {
+            System.err.println("usage: RlogServer --config FILE");
+            System.exit(2);
+        }
+        run(Path.of(args[1]));
+    }
+}

@@ -1,0 +1,182 @@
+package io.rlog.node;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** kafka-clients 4.4 against a real 3-node rlog cluster (in one JVM, real sockets, Ratis and RocksDB). */
+class ClusterRoundTripTest {
+
+    @TempDir
+    static Path dir;
+    static InJvmCluster cluster;
+    static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new InJvmCluster(dir, 3, Map.of());
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        admin = Admin.create(p);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static KafkaProducer<String, String> producer(String acks, boolean idempotent, String compression) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, acks);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        return new KafkaProducer<>(p);
+    }
+
+    static KafkaConsumer<String, String> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(p);
+    }
+
+    /** Reads every partition of {@code topic} from the start until {@code expected} records arrived. */
+    static Map<Integer, List<ConsumerRecord<String, String>>> readAll(String topic, int partitions, int expected) {
+        Map<Integer, List<ConsumerRecord<String, String>>> byPartition = new HashMap<>();
+        try (KafkaConsumer<String, String> c = consumer()) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(topic, i));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            int total = 0;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (total < expected && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    byPartition.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r);
+                    total++;
+                }
+            }
+        }
+        return byPartition;
+    }
+
+    private void roundTrip(String topic, String acks, boolean idempotent, String compression, int count)
+            throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3))).all().get();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        try (KafkaProducer<String, String> p = producer(acks, idempotent, compression)) {
+            for (int i = 0; i < count; i++) {
+                sends.add(p.send(new ProducerRecord<>(topic, "k" + (i % 17), "v" + i)));
+            }
+            p.flush();
+        }
+        Map<Integer, List<ConsumerRecord<String, String>>> read = readAll(topic, 3, count);
+        assertEquals(count, read.values().stream().mapToInt(List::size).sum(), "records read back");
+        for (List<ConsumerRecord<String, String>> records : read.values()) {
+            long expectedOffset = 0;
+            int lastValue = -1;
+            for (ConsumerRecord<String, String> r : records) {
+                assertEquals(expectedOffset++, r.offset(), "offsets are dense");
+                int v = Integer.parseInt(r.value().substring(1));
+                assertTrue(v > lastValue, "per-partition order kept: " + v + " after " + lastValue);
+                lastValue = v;
+                assertEquals("k" + (v % 17), r.key());
+            }
+        }
+        if (!acks.equals("0")) {
+            for (int i = 0; i < count; i++) {
+                RecordMetadata md = sends.get(i).get();
+                ConsumerRecord<String, String> r = read.get(md.partition()).get((int) md.offset());
+                assertEquals("v" + i, r.value(), "acknowledged offset holds the record sent");
+            }
+        }
+    }
+
+    @Test
+    void idempotentAcksAllLz4() throws Exception {
+        roundTrip("rt-lz4", "all", true, "lz4", 10_000);
+    }
+
+    @Test
+    void idempotentAcksAllZstd() throws Exception {
+        roundTrip("rt-zstd", "all", true, "zstd", 10_000);
+    }
+
+    @Test
+    void acksOne() throws Exception {
+        roundTrip("rt-acks1", "1", false, "none", 2_000);
+    }
+
+    @Test
+    void acksZero() throws Exception {
+        roundTrip("rt-acks0", "0", false, "gzip", 2_000);
+    }
+
+    @Test
+    void topicsDescribeAndErrors() throws Exception {
+        admin.createTopics(List.of(new NewTopic("described", 4, (short) 2))).all().get();
+        TopicDescription d = admin.describeTopics(List.of("described")).allTopicNames().get().get("described");
+        assertEquals(4, d.partitions().size());
+        d.partitions().forEach(p -> assertEquals(2, p.replicas().size()));
+        ExecutionException exists = assertThrows(ExecutionException.class,
+                () -> admin.createTopics(List.of(new NewTopic("described", 1, (short) 1))).all().get());
+        assertInstanceOf(TopicExistsException.class, exists.getCause());
+        ExecutionException rf = assertThrows(ExecutionException.class,
+                () -> admin.createTopics(List.of(new NewTopic("too-many-replicas", 1, (short) 4))).all().get());
+        assertInstanceOf(InvalidReplicationFactorException.class, rf.getCause());
+        assertTrue(admin.listTopics().names().get().contains("described"));
+        admin.deleteTopics(List.of("described")).all().get();
+        InJvmCluster.await("topic gone", 10_000, () -> {
+            try {
+                return !admin.listTopics().names().get().contains("described");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package io.rlog.node;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Several real rlog nodes (Ratis server, RocksDB, Kafka listener on real sockets) in this JVM, for tests that
+ * need no process control. Tests that kill or pause nodes use the multi-process LocalCluster instead.
+ */
+public final class InJvmCluster implements AutoCloseable {
+
+    private final RlogServer[] nodes;
+    private final Map<String, String>[] settings;
+    private final int[] kafkaPorts;
+
+    @SuppressWarnings("unchecked")
+    public InJvmCluster(Path dir, int n, Map<String, String> extra) throws Exception {
+        nodes = new RlogServer[n];
+        settings = new Map[n];
+        kafkaPorts = new int[n];
+        StringJoiner peers = new StringJoiner(",");
+        for (int i = 0; i < n; i++) {
+            kafkaPorts[i] = freePort();
+            peers.add((i + 1) + "@127.0.0.1:" + freePort() + ":" + kafkaPorts[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            Map<String, String> s = new HashMap<>(extra);
+            s.put("node.id", String.valueOf(i + 1));
+            s.put("cluster.nodes", peers.toString());
+            s.put("data.dir", dir.resolve("node-" + (i + 1)).toString());
+            s.put("http.port", "0");
+            settings[i] = s;
+        }
+        for (int i = 0; i < n; i++) {
+            nodes[i] = new RlogServer(NodeConfig.fromMap(settings[i], null));
+            nodes[i].start();
+        }
+        await("every node healthy", 30_000, () -> {
+            for (RlogServer s : nodes) {
+                if (!s.healthy()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    public String bootstrapServers() {
+        StringJoiner j = new StringJoiner(",");
+        for (int p : kafkaPorts) {
+            j.add("127.0.0.1:" + p);
+        }
+        return j.toString();
+    }
+
+    public RlogServer node(int id) {
+        return nodes[id - 1];
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+
+    public static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (RlogServer s : nodes) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // best effort: the test is over
+                }
+            }
+        }
+    }
+}
