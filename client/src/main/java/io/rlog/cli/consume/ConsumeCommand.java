@@ -1,0 +1,149 @@
+package io.rlog.cli.consume;
+
+import io.rlog.cli.Main;
+import io.rlog.cli.common.ConnectionOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * `rlog consume`: prints records of every partition of a topic, one per line ({@code value}, or
+ * {@code key<TAB>value} with --print-key; a null key or value prints as "null"). Stops after --max-messages,
+ * after --timeout-ms with nothing new, or on SIGINT/SIGTERM. The last stderr line is {@code consumed=N}; the
+ * exit code is 1 when --max-messages was not reached.
+ */
+@Command(name = "consume", mixinStandardHelpOptions = true, description = "Print a topic's records, one per line.")
+public final class ConsumeCommand implements Callable<Integer> {
+    /** One poll's bound: short, so --timeout-ms and interruption are noticed promptly. */
+    static final Duration POLL_MAX = Duration.ofMillis(500);
+    /** How long a signal waits for the loop to close the consumer before the JVM exits anyway. */
+    static final long SHUTDOWN_WAIT_MS = 5_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "start at each partition's first record, not its end")
+    boolean fromBeginning;
+
+    @Option(names = "--print-key", description = "print key<TAB>value")
+    boolean printKey;
+
+    @Option(names = "--max-messages", paramLabel = "N", description = "stop after N records")
+    Long maxMessages;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "stop when MS pass with no new record")
+    Long timeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxMessages != null && maxMessages < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-messages must be at least 1");
+        }
+        if (timeoutMs != null && timeoutMs < 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout-ms must not be negative");
+        }
+        Map<String, Object> defaults = Map.of(
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", StringDeserializer.class.getName(),
+                // No group: nothing to commit to.
+                "enable.auto.commit", "false");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // A signal wakes the consumer out of poll() and waits (bounded) for the loop to close it and print
+        // the summary, so an interrupted run still reports what it printed.
+        CountDownLatch done = new CountDownLatch(1);
+        long consumed;
+        try (Consumer<String, String> consumer = new KafkaConsumer<>(connection.clientConfig("rlog-consume", defaults))) {
+            new Positioning.Manual(fromBeginning).attach(consumer, topic);
+            Thread hook = new Thread(() -> wakeAndWait(consumer, done), "rlog-consume-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                consumed = printUntilDone(consumer, out);
+            } finally {
+                removeQuietly(hook);
+            }
+        }
+        try {
+            err.println("consumed=" + consumed);
+            if (maxMessages != null && consumed < maxMessages) {
+                err.println("rlog consume: error: got " + consumed + " of " + maxMessages + " records before "
+                        + (timeoutMs == null ? "being stopped" : "--timeout-ms " + timeoutMs + " passed"));
+                return Main.EXIT_FAILED;
+            }
+            return Main.EXIT_OK;
+        } finally {
+            err.flush();
+            done.countDown();
+        }
+    }
+
+    /** Polls and prints until --max-messages, --timeout-ms of silence, or a wakeup. */
+    long printUntilDone(Consumer<String, String> consumer, PrintWriter out) {
+        long consumed = 0;
+        long lastRecordNs = System.nanoTime();
+        try {
+            while (maxMessages == null || consumed < maxMessages) {
+                ConsumerRecords<String, String> records = consumer.poll(POLL_MAX);
+                for (ConsumerRecord<String, String> r : records) {
+                    out.println(format(r.key(), r.value(), printKey));
+                    consumed++;
+                    if (maxMessages != null && consumed >= maxMessages) {
+                        break;
+                    }
+                }
+                out.flush();
+                if (!records.isEmpty()) {
+                    lastRecordNs = System.nanoTime();
+                } else if (timeoutMs != null && System.nanoTime() - lastRecordNs >= timeoutMs * 1_000_000) {
+                    break;
+                }
+            }
+        } catch (WakeupException e) {
+            // A signal asked us to stop: what was printed stands.
+        }
+        out.flush();
+        return consumed;
+    }
+
+    private static void wakeAndWait(Consumer<?, ?> consumer, CountDownLatch done) {
+        consumer.wakeup();
+        try {
+            done.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeQuietly(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down, which is why the loop ended; the hook waits for us.
+        }
+    }
+
+    static String format(String key, String value, boolean printKey) {
+        return printKey ? key + "\t" + value : String.valueOf(value);
+    }
+}

@@ -1,0 +1,34 @@
+package io.rlog.cli.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Asks a node's GET /health, which answers 200 once the node serves and 503 before. */
+final class HealthProbe {
+    /** One probe must not hang on a paused node longer than this. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+
+    boolean isHealthy(String host, int httpPort) throws InterruptedException {
+        return "ok".equals(describe(host, httpPort));
+    }
+
+    /** "ok", "http-STATUS", or "down" when nothing answers. */
+    String describe(String host, int httpPort) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health"))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
+        try {
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status == 200 ? "ok" : "http-" + status;
+        } catch (IOException e) {
+            return "down";
+        }
+    }
+}

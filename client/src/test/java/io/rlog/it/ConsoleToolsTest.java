@@ -1,0 +1,98 @@
+package io.rlog.it;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Kafka's own console producer and consumer (kafka-tools 4.4.0) and librdkafka's kcat against rlog. */
+class ConsoleToolsTest extends ProcessClusterTest {
+
+    record Result(int exit, String stdout, String stderr) {}
+
+    static Result run(List<String> command, String stdin, long timeoutS) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(command.get(command.size() > 4 ? 4 : 0) + " did not finish in " + timeoutS
+                    + " s; stderr: " + Files.readString(err));
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static List<String> java(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
+    }
+
+    @Test
+    void kafkaConsoleProducerAndConsumerRoundTrip() throws Exception {
+        // One partition: without consumer groups (a later issue) the console consumer reads by partition.
+        createTopic("console", 1, 3);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            lines.append("key").append(i).append(':').append("line-").append(i).append('\n');
+        }
+        Result produced = run(java("org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server",
+                cluster.bootstrapServers(), "--topic", "console", "--property", "parse.key=true",
+                "--property", "key.separator=:", "--producer-property", "acks=all"), lines.toString(), 120);
+        assertEquals(0, produced.exit(), produced.stderr());
+        Result consumed = run(java("org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server",
+                cluster.bootstrapServers(), "--topic", "console", "--partition", "0", "--offset", "earliest", "--max-messages", "50",
+                "--formatter-property", "print.key=true", "--formatter-property", "key.separator=:",
+                "--timeout-ms", "60000"), "", 120);
+        assertEquals(0, consumed.exit(), consumed.stderr());
+        List<String> got = new ArrayList<>(consumed.stdout().lines().toList());
+        List<String> want = new ArrayList<>(lines.toString().lines().toList());
+        got.sort(null);
+        want.sort(null);
+        assertEquals(want, got);
+    }
+
+    @Test
+    void kcatRoundTrip() throws Exception {
+        boolean haveKcat = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "kcat")));
+        // CI installs kcat (.ci/run); only a developer machine without it may skip this test.
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(haveKcat, "kcat is not installed");
+        }
+        assertTrue(haveKcat, "kcat must be installed in CI");
+        createTopic("kcat", 3, 3);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            lines.append("k").append(i).append(':').append("msg-").append(i).append('\n');
+        }
+        Result produced = run(List.of("kcat", "-b", cluster.bootstrapServers(), "-t", "kcat", "-P", "-K:",
+                "-X", "acks=all"), lines.toString(), 60);
+        assertEquals(0, produced.exit(), produced.stderr());
+        Result consumed = run(List.of("kcat", "-b", cluster.bootstrapServers(), "-t", "kcat", "-C", "-o",
+                "beginning", "-e", "-c", "30", "-K:", "-f", "%k:%s\n"), "", 60);
+        assertEquals(0, consumed.exit(), consumed.stderr());
+        List<String> got = new ArrayList<>(consumed.stdout().lines().toList());
+        List<String> want = new ArrayList<>(lines.toString().lines().toList());
+        got.sort(null);
+        want.sort(null);
+        assertEquals(want, got);
+    }
+}
