@@ -158,6 +158,33 @@ class ClusterRoundTripTest {
     }
 
     @Test
+    void listOffsetsAndConfigs() throws Exception {
+        String topic = "offsets";
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaProducer<String, String> p = producer("all", true, "none")) {
+            for (int i = 0; i < 10; i++) {
+                // One batch per send: each has its own timestamp, 1000 + 100 * i.
+                p.send(new ProducerRecord<>(topic, 0, 1000L + 100 * i, "k", "v" + i)).get();
+            }
+        }
+        try (KafkaConsumer<String, String> c = consumer()) {
+            assertEquals(0L, c.beginningOffsets(List.of(tp)).get(tp));
+            assertEquals(10L, c.endOffsets(List.of(tp)).get(tp));
+            assertEquals(4L, c.offsetsForTimes(Map.of(tp, 1400L)).get(tp).offset());
+            assertEquals(null, c.offsetsForTimes(Map.of(tp, 5000L)).get(tp));
+        }
+        var maxTs = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.maxTimestamp()))
+                .partitionResult(tp).get();
+        assertEquals(9L, maxTs.offset());
+        assertEquals(1900L, maxTs.timestamp());
+        var resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertEquals("2", config.get("min.insync.replicas").value());
+    }
+
+    @Test
     void topicsDescribeAndErrors() throws Exception {
         admin.createTopics(List.of(new NewTopic("described", 4, (short) 2))).all().get();
         TopicDescription d = admin.describeTopics(List.of("described")).allTopicNames().get().get("described");

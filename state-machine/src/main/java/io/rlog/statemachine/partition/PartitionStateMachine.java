@@ -72,6 +72,8 @@ public class PartitionStateMachine extends BaseStateMachine {
     /** Invariant: highWatermark == log.logEndOffset() after every apply; everything below it is committed. */
     private volatile long highWatermark;
     private volatile long logStartOffset;
+    /** The largest record timestamp and its offset, published with the high watermark (ListOffsets -3). */
+    private volatile long[] maxTimestampAndOffset = {-1, -1};
     /** The applied index persisted in RocksDB: entries at or below it are skipped on replay. */
     private long storedAppliedIndex = -1;
 
@@ -124,6 +126,7 @@ public class PartitionStateMachine extends BaseStateMachine {
                 storedAppliedIndex = s.appliedIndex();
                 highWatermark = s.logEndOffset();
                 logStartOffset = s.logStartOffset();
+                maxTimestampAndOffset = new long[] {s.maxTimestamp(), s.maxTimestampOffset()};
             } finally {
                 storeLock.writeLock().unlock();
             }
@@ -263,6 +266,7 @@ public class PartitionStateMachine extends BaseStateMachine {
             storeLock.readLock().unlock();
         }
         storedAppliedIndex = index;
+        maxTimestampAndOffset = new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
         highWatermark = log.logEndOffset();
         nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
         return AppendReply.newBuilder().setBaseOffset(a.baseOffset()).setLogStartOffset(log.logStartOffset()).build();
@@ -327,9 +331,9 @@ public class PartitionStateMachine extends BaseStateMachine {
         }
     }
 
-    /** The (timestamp, offset) of the record with the largest timestamp; read on the apply thread's values. */
-    public synchronized long[] maxTimestampAndOffset() {
-        return new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
+    /** The (timestamp, offset) of the record with the largest timestamp among the committed ones. */
+    public long[] maxTimestampAndOffset() {
+        return maxTimestampAndOffset.clone();
     }
 
     /** Every key and value of the live store, for tests that compare replicas. */
