@@ -83,6 +83,12 @@ public final class RaftHost implements AutoCloseable {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         GrpcConfigKeys.Server.setPort(p, config.raftPort());
+        // Optional: bind Raft to one address instead of all of them, so a chaos test can put per-pair proxies
+        // on other loopback addresses with the same port (chaos-tests README: network cuts).
+        String bindHost = config.setting("raft.bind.host", "");
+        if (!bindHost.isEmpty()) {
+            GrpcConfigKeys.Server.setHost(p, bindHost);
+        }
         RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
         RaftServerConfigKeys.setRemovedGroupsDir(p, config.dataDir().resolve("removed-groups").toFile());
         // Election timeouts: long enough that a busy 2-core machine does not depose healthy leaders, short

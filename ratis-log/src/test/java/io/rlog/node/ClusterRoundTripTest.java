@@ -80,6 +80,8 @@ class ClusterRoundTripTest {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // An out-of-range fetch must fail the test, not silently jump to the log end.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         return new KafkaConsumer<>(p);
     }
 
@@ -114,6 +116,11 @@ class ClusterRoundTripTest {
                 sends.add(p.send(new ProducerRecord<>(topic, "k" + (i % 17), "v" + i)));
             }
             p.flush();
+        }
+        if (!acks.equals("0")) {
+            for (Future<RecordMetadata> f : sends) {
+                f.get(); // every send acknowledged: a failure here names the error
+            }
         }
         Map<Integer, List<ConsumerRecord<String, String>>> read = readAll(topic, 3, count);
         assertEquals(count, read.values().stream().mapToInt(List::size).sum(), "records read back");

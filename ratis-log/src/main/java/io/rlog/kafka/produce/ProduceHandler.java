@@ -1,0 +1,167 @@
+package io.rlog.kafka.produce;
+
+import io.rlog.broker.Broker;
+import io.rlog.broker.Broker.ClusterView;
+import io.rlog.broker.Broker.ProduceOutcome;
+import io.rlog.broker.Broker.TopicView;
+import io.rlog.broker.ErrorCodes;
+import io.rlog.kafka.ListenerConfig;
+import io.rlog.kafka.api.ApiHandler;
+import io.rlog.kafka.api.RequestContext;
+import io.rlog.kafka.produce.BatchValidator.Rejection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponseCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Produce: advertised v0-v12 (librdkafka refuses a broker whose range does not reach down to its oldest known
+ * version) but served from v3, the first that carries record batch v2 only; older versions close the connection as
+ * in Kafka 4. Each partition is checked on its own ({@link BatchValidator}); a refused partition appends nothing
+ * and does not stop the others. A partition's buffer goes to the broker as the client sent it.
+ *
+ * <p>acks=0: no response. As in Kafka, a failure is then reported by closing the connection, the only signal such
+ * a producer can see.
+ */
+public final class ProduceHandler implements ApiHandler {
+    private final Broker broker;
+    private final ListenerConfig config;
+    private final BatchValidator validator;
+
+    public ProduceHandler(Broker broker, ListenerConfig config) {
+        this.broker = broker;
+        this.config = config;
+        this.validator = new BatchValidator(config.messageMaxBytes());
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short minAcceptedVersion() {
+        return 3;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 12;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, ApiMessage request) {
+        ProduceRequestData data = (ProduceRequestData) request;
+        short acks = data.acks();
+        Rejection requestRejection = null;
+        if (acks != -1 && acks != 0 && acks != 1) {
+            requestRejection = new Rejection(ErrorCodes.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1, got " + acks);
+        } else if (data.transactionalId() != null) {
+            requestRejection = new Rejection(ErrorCodes.INVALID_REQUEST, "rlog does not support transactions");
+        }
+        int timeoutMs = config.clampRequestTimeoutMs(data.timeoutMs());
+        ClusterView view = broker.cluster();
+        List<TopicResult> topics = new ArrayList<>();
+        List<CompletableFuture<PartitionProduceResponse>> all = new ArrayList<>();
+        for (TopicProduceData topic : data.topicData()) {
+            TopicResult result = new TopicResult(topic.name());
+            for (PartitionProduceData partition : topic.partitionData()) {
+                Rejection rejection = requestRejection != null
+                        ? requestRejection : check(view, topic.name(), partition, context.apiVersion());
+                CompletableFuture<PartitionProduceResponse> response = rejection != null
+                        ? CompletableFuture.completedFuture(refused(partition.index(), rejection))
+                        : append(topic.name(), partition, acks, timeoutMs);
+                result.partitions.add(response);
+                all.add(response);
+            }
+            topics.add(result);
+        }
+        if (acks == 0) {
+            closeOnFailure(context, all);
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> response(topics));
+    }
+
+    private Rejection check(ClusterView view, String topicName, PartitionProduceData partition, short version) {
+        TopicView topic = view.topics().get(topicName);
+        if (topic == null || partition.index() < 0 || partition.index() >= topic.partitions().size()) {
+            return new Rejection(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host this topic-partition: " + topicName + "-" + partition.index());
+        }
+        return validator.check((MemoryRecords) partition.records(), version);
+    }
+
+    private CompletableFuture<PartitionProduceResponse> append(String topic, PartitionProduceData partition, short acks,
+                                                               int timeoutMs) {
+        MemoryRecords records = (MemoryRecords) partition.records();
+        return broker.produce(topic, partition.index(), records.buffer().duplicate(), acks, timeoutMs)
+                .thenApply(outcome -> appended(partition.index(), outcome));
+    }
+
+    private static PartitionProduceResponse appended(int index, ProduceOutcome outcome) {
+        if (outcome.errorCode() != ErrorCodes.NONE) {
+            return refused(index, new Rejection(outcome.errorCode(), outcome.message()));
+        }
+        return new PartitionProduceResponse()
+                .setIndex(index)
+                .setErrorCode(ErrorCodes.NONE)
+                .setBaseOffset(outcome.baseOffset())
+                .setLogAppendTimeMs(outcome.logAppendTimeMs())
+                .setLogStartOffset(outcome.logStartOffset());
+    }
+
+    private static PartitionProduceResponse refused(int index, Rejection rejection) {
+        return new PartitionProduceResponse()
+                .setIndex(index)
+                .setErrorCode(rejection.errorCode())
+                .setErrorMessage(rejection.message())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
+    }
+
+    private static void closeOnFailure(RequestContext context, List<CompletableFuture<PartitionProduceResponse>> all) {
+        for (CompletableFuture<PartitionProduceResponse> response : all) {
+            response.thenAccept(partition -> {
+                if (partition.errorCode() != ErrorCodes.NONE) {
+                    context.closeConnection("acks=0 produce failed with error " + partition.errorCode() + ": "
+                            + partition.errorMessage());
+                }
+            });
+        }
+    }
+
+    private static ProduceResponseData response(List<TopicResult> topics) {
+        TopicProduceResponseCollection collection = new TopicProduceResponseCollection();
+        for (TopicResult topic : topics) {
+            List<PartitionProduceResponse> partitions = new ArrayList<>();
+            topic.partitions.forEach(partition -> partitions.add(partition.join()));
+            collection.add(new TopicProduceResponse().setName(topic.name).setPartitionResponses(partitions));
+        }
+        return new ProduceResponseData().setThrottleTimeMs(0).setResponses(collection);
+    }
+
+    private static final class TopicResult {
+        final String name;
+        final List<CompletableFuture<PartitionProduceResponse>> partitions = new ArrayList<>();
+
+        TopicResult(String name) {
+            this.name = name;
+        }
+    }
+}
