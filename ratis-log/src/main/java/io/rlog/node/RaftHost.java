@@ -158,8 +158,19 @@ public final class RaftHost implements AutoCloseable {
         return RaftGroup.valueOf(GroupIds.METADATA, peers);
     }
 
+    /**
+     * A partition's group. The first replica gets the highest Ratis priority, so that once it is caught up
+     * it takes leadership back: placement rotates the first replica across nodes, so leaders spread evenly
+     * instead of piling onto whichever node started first, as Kafka's preferred-leader election does.
+     */
     public RaftGroup partitionGroup(RaftGroupId gid, List<Integer> replicas) {
-        return RaftGroup.valueOf(gid, replicas.stream().map(id -> peer(id, RaftPeerRole.FOLLOWER)).toList());
+        List<RaftPeer> peers = new ArrayList<>(replicas.size());
+        for (int i = 0; i < replicas.size(); i++) {
+            NodeConfig.Peer p = config.peer(replicas.get(i));
+            peers.add(RaftPeer.newBuilder().setId(peerId(p.id())).setAddress(p.host() + ":" + p.raftPort())
+                    .setPriority(replicas.size() - i).build());
+        }
+        return RaftGroup.valueOf(gid, peers);
     }
 
     public RaftServer server() {
