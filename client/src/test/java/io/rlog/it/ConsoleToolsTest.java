@@ -47,8 +47,8 @@ class ConsoleToolsTest extends ProcessClusterTest {
 
     @Test
     void kafkaConsoleProducerAndConsumerRoundTrip() throws Exception {
-        // One partition: without consumer groups (a later issue) the console consumer reads by partition.
-        createTopic("console", 1, 3);
+        // Two partitions, read by the console consumer as a member of a group; Kafka's group tool then shows its lag.
+        createTopic("console", 2, 3);
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 50; i++) {
             lines.append("key").append(i).append(':').append("line-").append(i).append('\n');
@@ -58,9 +58,57 @@ class ConsoleToolsTest extends ProcessClusterTest {
                 "--property", "key.separator=:", "--producer-property", "acks=all"), lines.toString(), 120);
         assertEquals(0, produced.exit(), produced.stderr());
         Result consumed = run(java("org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server",
-                cluster.bootstrapServers(), "--topic", "console", "--partition", "0", "--offset", "earliest", "--max-messages", "50",
+                cluster.bootstrapServers(), "--topic", "console", "--group", "console-group", "--from-beginning",
+                "--max-messages", "50",
                 "--formatter-property", "print.key=true", "--formatter-property", "key.separator=:",
                 "--timeout-ms", "60000"), "", 120);
+        assertEquals(0, consumed.exit(), consumed.stderr());
+        List<String> got = new ArrayList<>(consumed.stdout().lines().toList());
+        List<String> want = new ArrayList<>(lines.toString().lines().toList());
+        got.sort(null);
+        want.sort(null);
+        assertEquals(want, got);
+
+        Result listed = run(java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server",
+                cluster.bootstrapServers(), "--list"), "", 120);
+        assertEquals(0, listed.exit(), listed.stderr());
+        assertTrue(listed.stdout().lines().anyMatch("console-group"::equals), listed.stdout());
+        produced = run(java("org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", cluster.bootstrapServers(),
+                "--topic", "console", "--producer-property", "acks=all"), "a\nb\nc\nd\n", 120);
+        assertEquals(0, produced.exit(), produced.stderr());
+        Result described = run(java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server",
+                cluster.bootstrapServers(), "--describe", "--group", "console-group"), "", 120);
+        assertEquals(0, described.exit(), described.stderr());
+        // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...: the 50 read are committed, the 4 new ones lag.
+        long lag = 0;
+        long current = 0;
+        for (String line : described.stdout().lines().filter(l -> l.startsWith("console-group")).toList()) {
+            String[] f = line.trim().split("\\s+");
+            current += Long.parseLong(f[3]);
+            lag += Long.parseLong(f[5]);
+        }
+        assertEquals(50, current, described.stdout());
+        assertEquals(4, lag, described.stdout());
+    }
+
+    @Test
+    void kcatConsumesInAGroup() throws Exception {
+        boolean haveKcat = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "kcat")));
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(haveKcat, "kcat is not installed");
+        }
+        createTopic("kcat-group", 2, 3);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            lines.append("k").append(i).append(':').append("msg-").append(i).append('\n');
+        }
+        Result produced = run(List.of("kcat", "-b", cluster.bootstrapServers(), "-t", "kcat-group", "-P", "-K:",
+                "-X", "acks=all"), lines.toString(), 60);
+        assertEquals(0, produced.exit(), produced.stderr());
+        // -G: librdkafka's balanced consumer (JoinGroup, SyncGroup, Heartbeat, OffsetCommit) with group kcat-g.
+        Result consumed = run(List.of("kcat", "-b", cluster.bootstrapServers(), "-G", "kcat-g", "kcat-group",
+                "-X", "auto.offset.reset=earliest", "-c", "20", "-K:", "-f", "%k:%s\n"), "", 120);
         assertEquals(0, consumed.exit(), consumed.stderr());
         List<String> got = new ArrayList<>(consumed.stdout().lines().toList());
         List<String> want = new ArrayList<>(lines.toString().lines().toList());

@@ -53,6 +53,16 @@ public interface Broker {
      */
     OffsetOutcome listOffset(String topic, int partition, long timestamp);
 
+    /**
+     * CreatePartitions: grows {@code topic} to {@code totalCount} partitions (their groups are created on their
+     * replicas); completes once each new partition has a leader, or at the timeout. Not every broker can.
+     */
+    default CompletableFuture<TopicOutcome> createPartitions(String topic, int totalCount, boolean validateOnly,
+                                                             int timeoutMs) {
+        return CompletableFuture.completedFuture(new TopicOutcome(ErrorCodes.INVALID_REQUEST,
+                "this broker cannot add partitions", null, -1, (short) -1));
+    }
+
     /** Topic configs for DescribeConfigs (the topic's own and the defaults it runs with). */
     Map<String, String> topicConfigs(String topic);
 

@@ -1,6 +1,8 @@
 package io.rlog.kafka;
 
 import io.rlog.broker.Broker;
+import io.rlog.broker.GroupCoordinator;
+import io.rlog.kafka.group.GroupApis;
 import io.rlog.kafka.api.ApiVersionsHandler;
 import io.rlog.kafka.api.HandlerTable;
 import io.rlog.kafka.fetch.FetchHandler;
@@ -46,7 +48,13 @@ public final class KafkaListener implements AutoCloseable {
     private volatile int boundPort = -1;
     private boolean closed;
 
+    /** A listener for the core APIs only (no consumer groups, no CreatePartitions). */
     public KafkaListener(Broker broker, ListenerConfig config) {
+        this(broker, null, config);
+    }
+
+    /** {@code groups}: the node's group coordinator; null serves no group API. */
+    public KafkaListener(Broker broker, GroupCoordinator groups, ListenerConfig config) {
         this.config = config;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rlog-kafka-timer");
@@ -64,6 +72,9 @@ public final class KafkaListener implements AutoCloseable {
                 .register(new InitProducerIdHandler(broker))
                 .register(new FetchHandler(broker, config, timer))
                 .register(new ListOffsetsHandler(broker));
+        if (groups != null) {
+            GroupApis.register(table, broker, groups, config, this::port);
+        }
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(table);
         table.register(apiVersions);
         this.dispatcher = new RequestDispatcher(table, apiVersions);

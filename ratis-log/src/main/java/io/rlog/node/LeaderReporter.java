@@ -73,7 +73,12 @@ final class LeaderReporter {
                 continue;
             }
             DivisionInfo info = host.division(gid).map(RaftServer.Division::getInfo).orElse(null);
-            if (info == null || !info.isLeader() || !info.isLeaderReady()) {
+            if (info == null || !info.isLeader()) {
+                continue;
+            }
+            if (!info.isLeaderReady()) {
+                // Clients wait on this report to find the new leader: look again soon, not at the next tick.
+                triggerSoon();
                 continue;
             }
             long term = info.getCurrentTerm();

@@ -59,6 +59,10 @@ public final class RatisBroker implements Broker {
     private final Limits limits;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
+    private volatile ClusterView clusterView;
+    /** Produce requests submitted to Raft, and their total time from submit to reply (for /metrics). */
+    final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
 
     RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits) {
         this.config = config;
@@ -67,6 +71,7 @@ public final class RatisBroker implements Broker {
         this.writer = writer;
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
+        view.onChange(this::invalidateClusterView);
     }
 
     @Override
@@ -74,19 +79,53 @@ public final class RatisBroker implements Broker {
         return config.nodeId();
     }
 
+    /**
+     * The cluster as clients see it, cached: the listener asks on almost every request, and it changes only
+     * with a new metadata image or a leader change of a local group ({@link #invalidateClusterView()}).
+     */
     @Override
     public ClusterView cluster() {
+        ClusterView v = clusterView;
+        if (v == null) {
+            synchronized (this) {
+                v = clusterView;
+                if (v == null) {
+                    v = buildClusterView();
+                    clusterView = v;
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Drops the cached view; the next request rebuilds it. Cheap, any thread. */
+    void invalidateClusterView() {
+        clusterView = null;
+    }
+
+    private ClusterView buildClusterView() {
         MetadataView.Snapshot snap = view.current();
         List<Node> nodes = config.peers().stream().map(p -> new Node(p.id(), p.host(), p.kafkaPort())).toList();
         Map<String, TopicView> topics = new LinkedHashMap<>();
         for (TopicRecord t : snap.image().getTopicsList()) {
+            UUID topicId = GroupIds.uuid(t.getTopicId());
             List<PartitionView> parts = new ArrayList<>(t.getPartitionsCount());
             for (int p = 0; p < t.getPartitionsCount(); p++) {
                 PartitionRecord r = t.getPartitions(p);
-                parts.add(new PartitionView(p, r.getLeader(), (int) Math.min(Integer.MAX_VALUE, r.getLeaderTerm()),
+                int leader = r.getLeader();
+                long epoch = r.getLeaderTerm();
+                // A replica here learns of a new leader at election time, before that leader's report reaches
+                // the metadata group: answering with the newer of the two shortens failover for clients.
+                DivisionInfo info = host.division(GroupIds.partition(topicId, p)).map(RaftServer.Division::getInfo)
+                        .orElse(null);
+                if (info != null && info.getCurrentTerm() > epoch && info.getLeaderId() != null) {
+                    leader = RaftHost.nodeId(info.getLeaderId());
+                    epoch = info.getCurrentTerm();
+                }
+                parts.add(new PartitionView(p, leader, (int) Math.min(Integer.MAX_VALUE, epoch),
                         r.getReplicasList(), r.getReplicasList()));
             }
-            topics.put(t.getName(), new TopicView(t.getName(), GroupIds.uuid(t.getTopicId()), t.getName().startsWith("__"), parts));
+            topics.put(t.getName(), new TopicView(t.getName(), topicId, t.getName().startsWith("__"), parts));
         }
         int controller = host.division(GroupIds.METADATA).map(d -> RaftHost.nodeId(d.getInfo().getLeaderId()))
                 .filter(id -> id >= 0).orElse(config.nodeId());
@@ -134,10 +173,21 @@ public final class RatisBroker implements Broker {
         }).exceptionally(t -> topicError(ErrorCodes.REQUEST_TIMED_OUT, "metadata write failed: " + rootMessage(t)));
     }
 
+    /**
+     * Every partition is led by its first replica. The first replica has the highest Ratis priority, so a
+     * leader elected before it caught up hands over to it soon after; answering only once that happened
+     * keeps that handover out of the client's first writes.
+     */
     private static boolean allLeadersKnown(MetadataView.Snapshot s, String name, UUID id) {
         TopicRecord t = s.byName().get(name);
         return t != null && GroupIds.uuid(t.getTopicId()).equals(id)
-                && t.getPartitionsList().stream().allMatch(p -> p.getLeader() >= 0);
+                && t.getPartitionsList().stream().allMatch(p -> p.getLeader() == p.getReplicas(0));
+    }
+
+    @Override
+    public CompletableFuture<TopicOutcome> createPartitions(String topic, int totalCount, boolean validateOnly,
+                                                            int timeoutMs) {
+        return new PartitionGrowth(config, view, writer, limits).grow(topic, totalCount, validateOnly, timeoutMs);
     }
 
     @Override
@@ -177,8 +227,12 @@ public final class RatisBroker implements Broker {
         } catch (IOException e) {
             return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, e.getMessage(), -1, -1, -1));
         }
-        return reply.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
-                .handle((r, t) -> t != null ? produceFailure(t) : produceReply(r));
+        long startNanos = System.nanoTime();
+        return reply.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((r, t) -> {
+            produceCount.increment();
+            produceNanos.add(System.nanoTime() - startNanos);
+            return t != null ? produceFailure(t) : produceReply(r);
+        });
     }
 
     private static ProduceOutcome produceReply(RaftClientReply r) {

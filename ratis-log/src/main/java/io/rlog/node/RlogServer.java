@@ -1,5 +1,7 @@
 package io.rlog.node;
 
+import io.rlog.coordinator.GroupCoordinatorService;
+import io.rlog.coordinator.OffsetsTopic;
 import io.rlog.kafka.KafkaListener;
 import io.rlog.kafka.ListenerConfig;
 import io.rlog.proto.MetadataImage;
@@ -33,6 +35,8 @@ public final class RlogServer implements AutoCloseable {
     private final KafkaListener listener;
     private final GroupReconciler reconciler;
     private final LeaderReporter reporter;
+    private final OffsetsTopic offsetsTopic;
+    private final GroupCoordinatorService groups;
     private HttpEndpoints http;
 
     public RlogServer(NodeConfig config) throws Exception {
@@ -44,6 +48,7 @@ public final class RlogServer implements AutoCloseable {
             return t;
         });
         LeaderReporter[] reporterRef = new LeaderReporter[1];
+        RatisBroker[] brokerRef = new RatisBroker[1];
         this.host = new RaftHost(config, new MetadataStateMachine.Events() {
             @Override
             public void imageChanged(MetadataImage image) {
@@ -53,10 +58,16 @@ public final class RlogServer implements AutoCloseable {
             @Override
             public void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId) {
                 LOG.info("metadata leader is now {}", newLeaderId);
+                if (brokerRef[0] != null) {
+                    brokerRef[0].invalidateClusterView();
+                }
             }
         }, new PartitionStateMachine.Events() {
             @Override
             public void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId) {
+                if (brokerRef[0] != null) {
+                    brokerRef[0].invalidateClusterView();
+                }
                 if (reporterRef[0] != null && RaftHost.nodeId(newLeaderId) == config.nodeId()) {
                     reporterRef[0].triggerSoon();
                 }
@@ -68,7 +79,10 @@ public final class RlogServer implements AutoCloseable {
         this.reconciler = new GroupReconciler(config, host, view, executor);
         this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
         reporterRef[0] = reporter;
-        this.listener = new KafkaListener(broker, listenerConfig(config, limits));
+        brokerRef[0] = broker;
+        this.offsetsTopic = new OffsetsTopic(config, host, view, broker, executor);
+        this.groups = new GroupCoordinatorService(config, host, view, offsetsTopic);
+        this.listener = new KafkaListener(broker, groups, listenerConfig(config, limits));
     }
 
     static ListenerConfig listenerConfig(NodeConfig c, Limits limits) {
@@ -88,6 +102,8 @@ public final class RlogServer implements AutoCloseable {
         host.start();
         reconciler.start(config.intSetting("reconcile.interval.ms", 1000));
         reporter.start(config.intSetting("leader.report.interval.ms", 500));
+        offsetsTopic.start(config.intSetting("reconcile.interval.ms", 1000));
+        groups.start();
         listener.start(config.listenerHost(), config.kafkaPort());
         if (config.httpPort() >= 0) {
             http = new HttpEndpoints(config.listenerHost(), config.httpPort(), this::healthy, this::metrics);
@@ -118,6 +134,10 @@ public final class RlogServer implements AutoCloseable {
         sb.append("# TYPE rlog_partitions_leading gauge\nrlog_partitions_leading ").append(leading).append('\n');
         sb.append("# TYPE rlog_metadata_applied_index gauge\nrlog_metadata_applied_index ")
                 .append(view.current().image().getAppliedIndex()).append('\n');
+        sb.append("# TYPE rlog_produce_requests_total counter\nrlog_produce_requests_total ")
+                .append(broker.produceCount.sum()).append('\n');
+        sb.append("# TYPE rlog_produce_seconds_total counter\nrlog_produce_seconds_total ")
+                .append(broker.produceNanos.sum() / 1e9).append('\n');
         Runtime rt = Runtime.getRuntime();
         sb.append("# TYPE rlog_jvm_heap_used_bytes gauge\nrlog_jvm_heap_used_bytes ")
                 .append(rt.totalMemory() - rt.freeMemory()).append('\n');
@@ -151,6 +171,7 @@ public final class RlogServer implements AutoCloseable {
             http.close();
         }
         listener.close();
+        groups.close();
         executor.shutdownNow();
         host.close();
     }

@@ -43,8 +43,16 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--topic", required = true, paramLabel = "TOPIC")
     String topic;
 
-    @Option(names = "--from-beginning", description = "start at each partition's first record, not its end")
+    @Option(names = "--from-beginning", description = "start at each partition's first record, not its end"
+            + " (with --group: where the group has no committed offset)")
     boolean fromBeginning;
+
+    @Option(names = "--group", paramLabel = "GROUP",
+            description = "consume as a member of this consumer group, resuming from and committing its offsets")
+    String group;
+
+    /** How the consumer is attached; tests of the print loop keep the default, which commits nothing. */
+    Positioning positioning = new Positioning.Manual(false);
 
     @Option(names = "--print-key", description = "print key<TAB>value")
     boolean printKey;
@@ -63,11 +71,10 @@ public final class ConsumeCommand implements Callable<Integer> {
         if (timeoutMs != null && timeoutMs < 0) {
             throw new ParameterException(spec.commandLine(), "--timeout-ms must not be negative");
         }
-        Map<String, Object> defaults = Map.of(
-                "key.deserializer", StringDeserializer.class.getName(),
-                "value.deserializer", StringDeserializer.class.getName(),
-                // No group: nothing to commit to.
-                "enable.auto.commit", "false");
+        positioning = group == null ? new Positioning.Manual(fromBeginning) : new Positioning.Group(group, fromBeginning);
+        Map<String, Object> defaults = new java.util.HashMap<>(positioning.clientDefaults());
+        defaults.put("key.deserializer", StringDeserializer.class.getName());
+        defaults.put("value.deserializer", StringDeserializer.class.getName());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A signal wakes the consumer out of poll() and waits (bounded) for the loop to close it and print
@@ -75,7 +82,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         long consumed;
         try (Consumer<String, String> consumer = new KafkaConsumer<>(connection.clientConfig("rlog-consume", defaults))) {
-            new Positioning.Manual(fromBeginning).attach(consumer, topic);
+            positioning.attach(consumer, topic);
             Thread hook = new Thread(() -> wakeAndWait(consumer, done), "rlog-consume-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -102,17 +109,22 @@ public final class ConsumeCommand implements Callable<Integer> {
     long printUntilDone(Consumer<String, String> consumer, PrintWriter out) {
         long consumed = 0;
         long lastRecordNs = System.nanoTime();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> next =
+                new java.util.HashMap<>();
         try {
             while (maxMessages == null || consumed < maxMessages) {
                 ConsumerRecords<String, String> records = consumer.poll(POLL_MAX);
                 for (ConsumerRecord<String, String> r : records) {
                     out.println(format(r.key(), r.value(), printKey));
+                    next.put(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1));
                     consumed++;
                     if (maxMessages != null && consumed >= maxMessages) {
                         break;
                     }
                 }
                 out.flush();
+                positioning.printed(consumer, next);
                 if (!records.isEmpty()) {
                     lastRecordNs = System.nanoTime();
                 } else if (timeoutMs != null && System.nanoTime() - lastRecordNs >= timeoutMs * 1_000_000) {
@@ -123,6 +135,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             // A signal asked us to stop: what was printed stands.
         }
         out.flush();
+        positioning.finish(consumer, next);
         return consumed;
     }
 

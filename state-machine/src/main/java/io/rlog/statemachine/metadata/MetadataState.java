@@ -1,5 +1,6 @@
 package io.rlog.statemachine.metadata;
 
+import io.rlog.proto.AddPartitions;
 import io.rlog.proto.AllocateProducerIds;
 import io.rlog.proto.CreateTopic;
 import io.rlog.proto.MetadataCommand;
@@ -38,6 +39,7 @@ public final class MetadataState {
                     ? error(UNKNOWN_TOPIC_OR_PARTITION, "no topic " + cmd.getDeleteTopic().getName()) : ok();
             case PARTITION_LEADER -> partitionLeader(cmd.getPartitionLeader());
             case ALLOCATE_PRODUCER_IDS -> allocate(cmd.getAllocateProducerIds());
+            case ADD_PARTITIONS -> addPartitions(cmd.getAddPartitions());
             case COMMAND_NOT_SET -> error(INVALID_REQUEST, "empty metadata command");
         };
         publish(term, index);
@@ -61,6 +63,23 @@ public final class MetadataState {
         c.getAssignmentsList().forEach(a -> t.addPartitions(PartitionRecord.newBuilder()
                 .addAllReplicas(a.getNodeIdsList()).setLeader(-1).setLeaderTerm(0)));
         topics.put(c.getName(), t.build());
+        return ok();
+    }
+
+    /** CreatePartitions: appends partitions (no leader yet) when the topic is still the one the proposer saw. */
+    private MetadataReply addPartitions(AddPartitions a) {
+        TopicRecord t = topics.get(a.getName());
+        if (t == null || !t.getTopicId().equals(a.getTopicId())) {
+            return error(UNKNOWN_TOPIC_OR_PARTITION, "no topic " + a.getName());
+        }
+        if (t.getPartitionsCount() != a.getFromCount() || a.getAssignmentsCount() == 0) {
+            return error(INVALID_REQUEST, "topic " + a.getName() + " has " + t.getPartitionsCount()
+                    + " partitions, not the " + a.getFromCount() + " this change was made for");
+        }
+        TopicRecord.Builder b = t.toBuilder();
+        a.getAssignmentsList().forEach(r -> b.addPartitions(PartitionRecord.newBuilder()
+                .addAllReplicas(r.getNodeIdsList()).setLeader(-1).setLeaderTerm(0)));
+        topics.put(a.getName(), b.build());
         return ok();
     }
 

@@ -4,9 +4,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rlog.proto.AppendBatches;
 import io.rlog.proto.AppendReply;
+import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.PartitionCommand;
 import io.rlog.statemachine.CheckpointStorage;
 import io.rlog.statemachine.RatisBytes;
+import io.rlog.statemachine.offsets.OffsetReader;
+import io.rlog.statemachine.offsets.OffsetTable;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -65,6 +68,8 @@ public class PartitionStateMachine extends BaseStateMachine {
     private final Events events;
     private final LongSupplier clockMs;
     private final PartitionLog log = new PartitionLog();
+    /** Consumer-group state; non-empty only on partitions of __consumer_offsets. */
+    private final OffsetTable offsets = new OffsetTable();
     /** Guards the store against close and swap while readers use it. */
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
     private final AtomicReference<CompletableFuture<Void>> nextAppend = new AtomicReference<>(new CompletableFuture<>());
@@ -123,6 +128,7 @@ public class PartitionStateMachine extends BaseStateMachine {
                 store = new PartitionStore(live);
                 PartitionStore.Snapshot s = store.load();
                 log.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
+                offsets.load(store::scan);
                 storedAppliedIndex = s.appliedIndex();
                 highWatermark = s.logEndOffset();
                 logStartOffset = s.logStartOffset();
@@ -226,6 +232,7 @@ public class PartitionStateMachine extends BaseStateMachine {
         AppendReply result;
         try {
             result = cmd.hasAppend() ? applyAppend(cmd.getAppend(), term, index)
+                    : cmd.hasOffsets() ? applyOffsets(cmd.getOffsets(), term, index)
                     : error(CORRUPT_MESSAGE, "unknown partition command");
         } catch (RocksDBException e) {
             // A storage failure leaves this replica unable to follow the log: fail the request loudly.
@@ -270,6 +277,28 @@ public class PartitionStateMachine extends BaseStateMachine {
         highWatermark = log.logEndOffset();
         nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
         return AppendReply.newBuilder().setBaseOffset(a.baseOffset()).setLogStartOffset(log.logStartOffset()).build();
+    }
+
+    /** Consumer-group state (DESIGN: consumer groups); the decisions are {@link OffsetTable}'s. */
+    private AppendReply applyOffsets(OffsetsCommand command, long term, long index) throws RocksDBException {
+        OffsetTable.Change change = offsets.plan(command);
+        if (change.error() != null) {
+            return error(CORRUPT_MESSAGE, change.error());
+        }
+        storeLock.readLock().lock();
+        try {
+            store.writeEntries(change.puts(), change.deletes(), term, index);
+        } finally {
+            storeLock.readLock().unlock();
+        }
+        storedAppliedIndex = index;
+        offsets.install(change);
+        return AppendReply.getDefaultInstance();
+    }
+
+    /** The consumer-group state applied on this replica (a {@code __consumer_offsets} partition's). */
+    public OffsetReader offsets() {
+        return offsets;
     }
 
     private static AppendReply error(short code, String message) {

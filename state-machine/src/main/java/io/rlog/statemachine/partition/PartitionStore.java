@@ -179,6 +179,37 @@ public final class PartitionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes keys of another owner of this database (the consumer-group state of a {@code __consumer_offsets}
+     * partition: 'o' and 'g' keys) with the applied (term, index), atomically.
+     */
+    public void writeEntries(java.util.List<byte[][]> puts, java.util.List<byte[]> deletes, long term, long index)
+            throws RocksDBException {
+        try (WriteBatch wb = new WriteBatch()) {
+            for (byte[][] kv : puts) {
+                wb.put(kv[0], kv[1]);
+            }
+            for (byte[] k : deletes) {
+                wb.delete(k);
+            }
+            putApplied(wb, term, index);
+            db.write(writeOptions, wb);
+        }
+    }
+
+    /** Visits every key and value whose key starts with {@code prefix}, in key order. */
+    public void scan(byte[] prefix, java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                visitor.accept(it.key(), it.value());
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /** Every key and value, in key order; for tests that compare replicas. */
     public Map<String, byte[]> dump() {
         Map<String, byte[]> all = new java.util.TreeMap<>();
