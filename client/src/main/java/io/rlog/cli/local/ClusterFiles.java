@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -51,9 +52,15 @@ final class ClusterFiles {
     }
 
     static String nodeConfig(int node, PortScheme ports, String host, Path dataDir, Map<String, String> settings) {
+        return nodeConfig(node, ports, host, k -> host, dataDir, settings);
+    }
+
+    /** @param peerHosts the host that cluster.nodes gives each node; {@code host} stays the listener's bind host */
+    static String nodeConfig(int node, PortScheme ports, String host, IntFunction<String> peerHosts, Path dataDir,
+                             Map<String, String> settings) {
         StringBuilder out = new StringBuilder("# written by rlog local start; edits are lost on the next start\n");
         line(out, "node.id", Integer.toString(node));
-        line(out, "cluster.nodes", ports.clusterNodes(host));
+        line(out, "cluster.nodes", ports.clusterNodes(peerHosts));
         line(out, "listener.host", host);
         line(out, "kafka.port", Integer.toString(ports.kafkaPort(node)));
         line(out, "raft.port", Integer.toString(ports.raftPort(node)));

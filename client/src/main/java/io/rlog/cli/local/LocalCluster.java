@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * A cluster of rlog nodes on loopback, one background JVM per node, driven by `rlog local` and by tests:
@@ -73,6 +74,17 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster start(Path dir, PortScheme ports, Map<String, String> settings,
                                      LaunchOptions options, Consumer<String> notices)
             throws IOException, InterruptedException {
+        return start(dir, ports, settings, options, notices, k -> HOST);
+    }
+
+    /**
+     * As {@link #start(Path, PortScheme, Map, LaunchOptions, Consumer)}, but cluster.nodes names node k by
+     * {@code peerHosts.apply(k)} instead of {@link #HOST} (listeners still bind {@link #HOST}). The chaos tests
+     * use host names that each node resolves through its own hosts file to per-pair network proxies.
+     */
+    public static LocalCluster start(Path dir, PortScheme ports, Map<String, String> settings,
+                                     LaunchOptions options, Consumer<String> notices, IntFunction<String> peerHosts)
+            throws IOException, InterruptedException {
         ClusterFiles.validateSettings(settings);
         Files.createDirectories(dir);
         Properties existing = ClusterFiles.readCluster(dir);
@@ -95,7 +107,7 @@ public final class LocalCluster implements AutoCloseable {
                     + ports.basePort() + ".." + (ports.basePort() + PortScheme.SPAN) + ": choose another --base-port");
         }
         for (LocalNode node : cluster.nodes) {
-            node.writeConfig(ports, HOST, settings);
+            node.writeConfig(ports, HOST, peerHosts, settings);
         }
         ClusterFiles.writeAtomically(dir.resolve(ClusterFiles.CLUSTER_FILE), ClusterFiles.clusterFile(ports, HOST));
         try {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /** One node's files and process: writes its config, launches its JVM, finds the process it launched. */
 final class LocalNode {
@@ -51,9 +52,11 @@ final class LocalNode {
         return dir.resolve("data");
     }
 
-    void writeConfig(PortScheme ports, String host, Map<String, String> settings) throws IOException {
+    void writeConfig(PortScheme ports, String host, IntFunction<String> peerHosts, Map<String, String> settings)
+            throws IOException {
         Files.createDirectories(dataDir());
-        ClusterFiles.writeAtomically(configFile(), ClusterFiles.nodeConfig(id, ports, host, dataDir(), settings));
+        ClusterFiles.writeAtomically(configFile(),
+                ClusterFiles.nodeConfig(id, ports, host, peerHosts, dataDir(), settings));
     }
 
     /**

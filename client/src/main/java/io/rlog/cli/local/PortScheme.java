@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /**
  * The ports of a local cluster, all derived from one base port P so that a cluster is described by (P, N).
@@ -67,9 +68,17 @@ public record PortScheme(int basePort, int nodes) {
 
     /** The value of cluster.nodes in node.properties: id@host:raftPort:kafkaPort for every node. */
     public String clusterNodes(String host) {
+        return clusterNodes(k -> host);
+    }
+
+    /**
+     * As {@link #clusterNodes(String)}, with a host name per node: a chaos test names node k {@code rlog-k}
+     * and has each node resolve those names to its own per-pair proxies.
+     */
+    public String clusterNodes(IntFunction<String> hostOfNode) {
         List<String> voters = new ArrayList<>();
         for (int k = 1; k <= nodes; k++) {
-            voters.add(k + "@" + host + ":" + raftPort(k) + ":" + kafkaPort(k));
+            voters.add(k + "@" + hostOfNode.apply(k) + ":" + raftPort(k) + ":" + kafkaPort(k));
         }
         return String.join(",", voters);
     }
