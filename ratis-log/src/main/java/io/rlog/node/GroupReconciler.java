@@ -81,34 +81,49 @@ final class GroupReconciler {
                 }
             }
         }
+        // Partition by partition across nodes, not node by node: a group serves once a majority of its
+        // replicas has it, so a big topic becomes usable partition after partition.
+        Map<Integer, Set<RaftGroupId>> present = new HashMap<>();
         for (NodeConfig.Peer peer : config.peers()) {
-            reconcileNode(peer.id(), expected.getOrDefault(peer.id(), Map.of()));
+            try {
+                present.put(peer.id(), new HashSet<>(host.adminClient()
+                        .getGroupManagementApi(RaftHost.peerId(peer.id())).list().getGroupIds()));
+            } catch (IOException e) {
+                LOG.debug("cannot list groups on node {}: {}", peer.id(), e.toString());
+            }
         }
+        Map<RaftGroupId, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        expected.values().forEach(groups::putAll);
+        Set<Integer> failed = new HashSet<>();
+        for (Map.Entry<RaftGroupId, List<Integer>> e : groups.entrySet()) {
+            for (int node : e.getValue()) {
+                Set<RaftGroupId> there = present.get(node);
+                if (there == null || there.contains(e.getKey()) || failed.contains(node)) {
+                    continue;
+                }
+                if (!addGroup(node, e.getKey(), e.getValue())) {
+                    failed.add(node);
+                }
+            }
+        }
+        present.forEach((node, there) -> removeStale(node, there, expected.getOrDefault(node, Map.of())));
     }
 
-    private void reconcileNode(int nodeId, Map<RaftGroupId, List<Integer>> expected) {
-        Set<RaftGroupId> present;
+    /** Adds one partition group on one node; false when the node cannot be reached (skip it this round). */
+    private boolean addGroup(int nodeId, RaftGroupId gid, List<Integer> replicas) {
         try {
-            present = new HashSet<>(host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).list().getGroupIds());
-        } catch (IOException e) {
-            LOG.debug("cannot list groups on node {}: {}", nodeId, e.toString());
-            return;
+            host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).add(host.partitionGroup(gid, replicas), true);
+            LOG.info("added partition group {} on node {}", gid, nodeId);
+        } catch (AlreadyExistsException ignored) {
+            // Added by an earlier round whose reply was lost.
+        } catch (IOException ex) {
+            LOG.warn("cannot add group {} on node {}: {}", gid, nodeId, ex.toString());
+            return false;
         }
-        for (Map.Entry<RaftGroupId, List<Integer>> e : expected.entrySet()) {
-            if (present.contains(e.getKey())) {
-                continue;
-            }
-            try {
-                host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId))
-                        .add(host.partitionGroup(e.getKey(), e.getValue()), true);
-                LOG.info("added partition group {} on node {}", e.getKey(), nodeId);
-            } catch (AlreadyExistsException ignored) {
-                // Added by an earlier round whose reply was lost.
-            } catch (IOException ex) {
-                LOG.warn("cannot add group {} on node {}: {}", e.getKey(), nodeId, ex.toString());
-                return;
-            }
-        }
+        return true;
+    }
+
+    private void removeStale(int nodeId, Set<RaftGroupId> present, Map<RaftGroupId, List<Integer>> expected) {
         for (RaftGroupId gid : present) {
             if (gid.equals(GroupIds.METADATA) || expected.containsKey(gid)) {
                 continue;
