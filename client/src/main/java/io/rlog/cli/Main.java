@@ -1,5 +1,6 @@
 package io.rlog.cli;
 
+import io.rlog.cli.bench.BenchCommand;
 import io.rlog.cli.consume.ConsumeCommand;
 import io.rlog.cli.local.LocalCommand;
 import io.rlog.cli.produce.ProduceCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rlog", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Raft-replicated log that speaks the Kafka protocol.",
         subcommands = {ServerCommand.class, LocalCommand.class, TopicsCommand.class, ProduceCommand.class,
-            ConsumeCommand.class, io.rlog.cli.groups.GroupsCommand.class, CommandLine.HelpCommand.class})
+            ConsumeCommand.class, io.rlog.cli.groups.GroupsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;

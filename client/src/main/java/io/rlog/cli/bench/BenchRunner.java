@@ -1,0 +1,232 @@
+package io.rlog.cli.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Runs the cases of one `rlog bench`: an rlog cluster per fsync policy (restarted after a case that failed),
+ * and with --compare-kafka one Kafka cluster, running each workload on Kafka right after its first rlog case, so
+ * the two systems alternate. Both clusters stay up between their cases; the idle one's CPU use is measured and
+ * shows in the foreign/other figures. Every cluster is stopped at the end, whatever happened.
+ */
+final class BenchRunner {
+    private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final BenchSettings s;
+    private final Progress progress;
+    private Target rlog;
+    private String rlogFsync;
+    private int rlogClusters;
+    private KafkaCluster kafka;
+    private boolean kafkaBroken;
+    /** The settings recorded with the results; each cluster adds its own when it starts. */
+    private Map<String, String> recorded = new LinkedHashMap<>();
+
+    BenchRunner(BenchSettings settings, Progress progress) {
+        this.s = settings;
+        this.progress = progress;
+    }
+
+    BenchReport run(Map<String, String> versions, Map<String, String> settingsRecord, List<String> notes)
+            throws IOException, InterruptedException {
+        Machine machine = Machine.detect();
+        recorded = settingsRecord;
+        List<CaseResult> results = new ArrayList<>();
+        List<Comparison> comparisons = new ArrayList<>();
+        ManyPartitionsResult many = null;
+        Map<String, CaseResult> kafkaByWorkload = new HashMap<>();
+        int runs = s.cases().size() + (s.compareKafka()
+                ? (int) s.cases().stream().map(CaseSpec::workloadKey).distinct().count() : 0);
+        progress.line(String.format(Locale.ROOT, "rlog bench: %d runs on %s; load average %s", runs,
+                machine.describe(), machine.loadAtStart()));
+        try {
+            int index = 0;
+            for (CaseSpec spec : s.cases()) {
+                CaseResult r = runCase(() -> rlogFor(spec.fsync()), "rlog", spec, ++index, runs);
+                results.add(r);
+                if (!r.ok() && s.bootstrap() == null) {
+                    closeRlog(); // start clean for the next case
+                }
+                if (s.compareKafka()) {
+                    CaseResult k = kafkaByWorkload.get(spec.workloadKey());
+                    if (k == null) {
+                        k = runCase(this::kafka, "kafka", spec.withFsync("n/a"), ++index, runs);
+                        kafkaBroken = !k.ok();
+                        kafkaByWorkload.put(spec.workloadKey(), k);
+                        results.add(k);
+                    }
+                    comparisons.add(new Comparison(r, k));
+                }
+            }
+            if (s.manyPartitions()) {
+                closeKafka(); // its idle CPU would blur the idle figures
+                closeRlog();
+                try {
+                    Target target = rlogFor("always");
+                    many = ManyPartitions.run(context(target, ManyPartitions.TOPIC_READY_TIMEOUT, false), s, ++index);
+                } catch (IOException | RuntimeException e) {
+                    many = new ManyPartitionsResult(s.manyPartitionsCount(), ManyPartitions.RF, s.idleIntervalS(),
+                            Double.NaN, List.of(), null, "the cluster did not start: " + WorkloadRunner.describe(e));
+                }
+                progress.line("many partitions: " + (many.error() == null ? "done" : "failed: " + many.error()));
+            }
+        } finally {
+            closeKafka();
+            closeRlog();
+            keepLogs();
+        }
+        return new BenchReport(machine, versions, settingsRecord, results, comparisons, many, notes, Instant.now(),
+                ProcStats.loadAverage());
+    }
+
+    private interface TargetSource {
+        Target get() throws IOException, InterruptedException;
+    }
+
+    /** A cluster that does not start fails this case only; the next case tries a fresh one. */
+    private CaseResult runCase(TargetSource source, String system, CaseSpec spec, int index, int runs)
+            throws InterruptedException {
+        Target target;
+        try {
+            target = source.get();
+        } catch (IOException | RuntimeException e) {
+            CaseResult r = CaseResult.failed(index, s.bootstrap() == null ? system : "external", spec, "",
+                    Instant.now(), "the cluster did not start: " + WorkloadRunner.describe(e));
+            progress.line(summary(r));
+            return r;
+        }
+        progress.caseStarted(index, runs, target.system(), spec);
+        CaseResult r = WorkloadRunner.run(context(target, TOPIC_READY_TIMEOUT, true), spec, index, topic -> { });
+        progress.line(summary(r));
+        return r;
+    }
+
+    static String summary(CaseResult r) {
+        if (!r.ok()) {
+            return String.format(Locale.ROOT, "[%d] %s %s  FAILED: %s", r.index(), r.system(), r.spec().label(), r.error());
+        }
+        return String.format(Locale.ROOT, "[%d] %-5s %s  %,.0f rec/s  %.1f MB/s  send p50 %.2f p99 %.2f ms  "
+                        + "e2e p99 %.2f ms  lost %d dup %d  longest ack gap %.0f ms", r.index(), r.system(),
+                r.spec().label(), r.recordsPerS(), r.mbPerS(), r.send().p50Ms(), r.send().p99Ms(), r.e2e().p99Ms(),
+                r.lost(), r.duplicates(), r.ackGap().longestMs());
+    }
+
+    private WorkloadRunner.Context context(Target target, Duration topicReady, boolean deleteTopic) {
+        return new WorkloadRunner.Context(target, s.producerOverrides(), s.consumerOverrides(), this::processes,
+                progress, topicReady, deleteTopic, s.closedLoopWindowBytes());
+    }
+
+    /** Every process whose CPU time a case records: the nodes of both systems, and this JVM. */
+    private Map<String, Long> processes() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Target t : new Target[] {rlog, kafka}) {
+            if (t == null) {
+                continue;
+            }
+            try {
+                t.pids().forEach((node, pid) -> out.put(t.system() + ".node" + node, pid));
+            } catch (IOException e) {
+                progress.line("cannot read the pids of " + t.system() + ": " + e.getMessage());
+            }
+        }
+        out.put("bench", ProcessHandle.current().pid());
+        return out;
+    }
+
+    private Target rlogFor(String fsync) throws IOException, InterruptedException {
+        if (s.bootstrap() != null) {
+            if (rlog == null) {
+                rlog = new ExternalTarget(s.bootstrap());
+            }
+            return rlog;
+        }
+        if (rlog != null && fsync.equals(rlogFsync)) {
+            return rlog;
+        }
+        closeRlog();
+        rlogClusters++;
+        Path dir = s.workDir().resolve("rlog-" + rlogClusters + "-fsync-" + fsync);
+        progress.line("starting a " + s.nodes() + "-node rlog cluster (raft.log.fsync=" + fsync + ") in " + dir);
+        rlog = RlogTarget.start(dir, s.nodes(), fsync, s.nodeSettings(), s.startTimeout(), progress::line);
+        rlogFsync = fsync;
+        record(rlog);
+        return rlog;
+    }
+
+    private KafkaCluster kafka() throws IOException, InterruptedException {
+        if (kafka != null && !kafkaBroken) {
+            return kafka;
+        }
+        closeKafka();
+        Path dir = s.workDir().resolve("kafka-" + System.nanoTime());
+        progress.line("starting " + s.nodes() + " Apache Kafka brokers (KRaft) in " + dir);
+        kafka = KafkaCluster.start(dir, s.kafkaLibs(), s.nodes(), s.kafkaSettings(), s.startTimeout(), progress::line);
+        kafkaBroken = false;
+        record(kafka);
+        return kafka;
+    }
+
+    private void record(Target t) {
+        t.settings().forEach((k, v) -> {
+            if (!k.equals("node.raft.log.fsync")) {
+                recorded.putIfAbsent(t.system() + "." + k, v);
+            }
+        });
+    }
+
+    private void closeRlog() {
+        if (rlog != null) {
+            try {
+                rlog.close();
+            } catch (RuntimeException e) {
+                progress.line("stopping rlog: " + e.getMessage());
+            }
+            rlog = null;
+            rlogFsync = null;
+        }
+    }
+
+    private void closeKafka() {
+        if (kafka != null) {
+            try {
+                kafka.close();
+            } catch (RuntimeException e) {
+                progress.line("stopping Kafka: " + e.getMessage());
+            }
+            kafka = null;
+        }
+    }
+
+    /** Copies every node's server.log to OUT/logs (the evidence behind an error), then drops the data. */
+    private void keepLogs() {
+        Path logs = s.out().resolve("logs");
+        try (Stream<Path> files = Files.walk(s.workDir())) {
+            for (Path f : files.filter(p -> p.getFileName().toString().equals("server.log")).toList()) {
+                Files.createDirectories(logs);
+                Path rel = s.workDir().relativize(f);
+                Files.copy(f, logs.resolve(rel.toString().replace('/', '_')), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            progress.line("could not keep the node logs: " + e.getMessage());
+        }
+        try (Stream<Path> files = Files.walk(s.workDir())) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            progress.line("could not delete " + s.workDir() + ": " + e.getMessage());
+        }
+    }
+}

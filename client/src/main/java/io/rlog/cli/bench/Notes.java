@@ -1,0 +1,53 @@
+package io.rlog.cli.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The caveats printed beside the figures, so nobody reads a figure without what it means. */
+final class Notes {
+    private Notes() {}
+
+    static List<String> of(BenchSettings s) {
+        List<String> n = new ArrayList<>();
+        if (s.compareKafka()) {
+            n.add("Kafka does not fsync per write by default (log.flush.interval.messages is unset): an acknowledged "
+                    + "Kafka record is in the page cache of its in-sync replicas and reaches the disk later. That is "
+                    + "rlog's raft.log.fsync=background, not fsync=always; compare Kafka's figures with that in mind.");
+            n.add("Kafka topics get min.insync.replicas = a majority of their replication factor, the quorum an rlog "
+                    + "partition waits for; brokers run in KRaft combined mode (broker and controller in one JVM).");
+            n.add("Both systems' clusters run side by side on this machine; a system's nodes are idle during the "
+                    + "other's cases. Each workload runs on Kafka right after its first rlog case.");
+        }
+        n.add("rlog currently treats acks=1 like acks=all (it replies after quorum commit and apply), a documented "
+                + "strengthening: its acks=1 figures are acks=all figures.");
+        n.add("Idempotence is on exactly for acks=all (the Kafka client allows it only there).");
+        n.add("Closed loop: one producer sends whenever fewer than " + s.closedLoopWindowBytes() + " bytes of "
+                + "records are unacknowledged; latency runs from the send() call to the acknowledgement. Open loop: record i is due at start + i/rate and latency runs from that intended "
+                + "time, so a stall counts against every record it delays (no coordinated omission).");
+        n.add("End-to-end latency: a consumer in the bench's JVM, assigned every partition, from the send time "
+                + "written in each record's value to the record's arrival.");
+        n.add("The first seconds of each case (the warm-up) are left out of the summary figures but shown over time.");
+        n.add("acks=0 gets no acknowledgement: its 'acknowledged' means handed to the socket, so its loss figure "
+                + "counts what never arrived.");
+        if (s.cases().stream().anyMatch(c -> c.fault() == Fault.KILL_ALL)) {
+            n.add("kill-all is SIGKILL of every node process: what a node had written to the operating system "
+                    + "survives in the page cache, so it shows what an un-fsynced tail loses in a process crash, "
+                    + "not in a power loss or kernel crash, which would lose more with fsync=background.");
+        }
+        double load = firstLoad(ProcStats.loadAverage());
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (load > cores * 0.5) {
+            n.add(String.format(java.util.Locale.ROOT, "The machine was busy when the bench started (load average "
+                    + "%.2f on %d cores): other work competed for the CPU; see the foreign CPU column.", load, cores));
+        }
+        return n;
+    }
+
+    private static double firstLoad(String loadAverage) {
+        try {
+            return Double.parseDouble(loadAverage.split(" ")[0]);
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.rlog.cli.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Linux /proc readings: a process's resident memory and CPU time, the machine's CPU time. Absent values (no
+ * /proc, a process that exited) are empty, never an error: the figures are reported as missing.
+ */
+final class ProcStats {
+    /** USER_HZ, the unit of /proc CPU times; asked of getconf once, 100 on every common Linux. */
+    static final long TICKS_PER_S = ticksPerSecond();
+
+    private ProcStats() {}
+
+    /** VmRSS of /proc/PID/status, in KiB. */
+    static OptionalLong rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.empty();
+    }
+
+    /** utime + stime of /proc/PID/stat (fields 14 and 15), in ticks. */
+    static OptionalLong cpuTicks(long pid) {
+        try {
+            return OptionalLong.of(parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
+                    StandardCharsets.US_ASCII)));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The command name (field 2) may hold spaces and parentheses, so fields are counted after the last ')'. */
+    static long parseCpuTicks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        // f[0] is field 3 (state), so field 14 (utime) is f[11] and field 15 (stime) is f[12].
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** The machine's busy and total CPU ticks from the first line of /proc/stat, summed over every core. */
+    static MachineTicks machineTicks() {
+        try {
+            String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            return parseMachineTicks(first);
+        } catch (IOException | RuntimeException e) {
+            return new MachineTicks(0, 0);
+        }
+    }
+
+    static MachineTicks parseMachineTicks(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        long total = 0;
+        // user nice system idle iowait irq softirq steal; guest times are already inside user and nice.
+        final int fields = 8;
+        for (int i = 1; i <= fields && i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
+        return new MachineTicks(total - idle, total);
+    }
+
+    record MachineTicks(long busy, long total) {}
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    static double ticksToSeconds(long ticks) {
+        return ticks / (double) TICKS_PER_S;
+    }
+
+    private static long ticksPerSecond() {
+        final long linuxDefault = 100;
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return linuxDefault;
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return Long.parseLong(out);
+        } catch (IOException | NumberFormatException e) {
+            return linuxDefault;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return linuxDefault;
+        }
+    }
+}

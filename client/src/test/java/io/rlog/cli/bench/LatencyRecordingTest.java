@@ -1,0 +1,114 @@
+package io.rlog.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class LatencyRecordingTest {
+
+    @Test
+    void percentilesOfKnownLatencies() {
+        LatencyRecorder r = new LatencyRecorder();
+        for (int ms = 1; ms <= 1000; ms++) {
+            r.recordNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+        }
+        r.interval(true);
+        LatencyRecorder.Percentiles p = LatencyRecorder.percentiles(r.measured());
+        assertEquals(1000, p.count());
+        assertEquals(500, p.p50Ms(), 1);
+        assertEquals(990, p.p99Ms(), 1);
+        assertEquals(999, p.p999Ms(), 1);
+        assertEquals(1000, p.maxMs(), 1);
+    }
+
+    @Test
+    void warmUpIntervalsStayOutOfTheMeasuredTotal() {
+        LatencyRecorder r = new LatencyRecorder();
+        r.recordNanos(TimeUnit.SECONDS.toNanos(5)); // a warm-up outlier
+        Histogram warm = r.interval(false);
+        assertEquals(1, warm.getTotalCount());
+        r.recordNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        r.interval(true);
+        LatencyRecorder.Percentiles p = LatencyRecorder.percentiles(r.measured());
+        assertEquals(1, p.count());
+        assertEquals(2, p.maxMs(), 0.01);
+    }
+
+    @Test
+    void emptyHistogramHasNoFigures() {
+        LatencyRecorder.Percentiles p = LatencyRecorder.percentiles(new LatencyRecorder().measured());
+        assertEquals(0, p.count());
+        assertTrue(Double.isNaN(p.p99Ms()));
+        assertTrue(LatencyRecorder.cdf(new LatencyRecorder().measured()).isEmpty());
+    }
+
+    @Test
+    void cdfRisesToTheMaximum() {
+        LatencyRecorder r = new LatencyRecorder();
+        for (int i = 1; i <= 10_000; i++) {
+            r.recordNanos(i * 1_000L);
+        }
+        r.interval(true);
+        List<double[]> cdf = LatencyRecorder.cdf(r.measured());
+        assertTrue(cdf.size() > 10);
+        for (int i = 1; i < cdf.size(); i++) {
+            assertTrue(cdf.get(i)[0] >= cdf.get(i - 1)[0], "percentiles rise");
+            assertTrue(cdf.get(i)[1] >= cdf.get(i - 1)[1], "latencies rise");
+        }
+        assertEquals(100.0, cdf.get(cdf.size() - 1)[0], 1e-9);
+        assertEquals(10.0, cdf.get(cdf.size() - 1)[1], 0.01);
+    }
+
+    @Test
+    void openLoopScheduleSpacesRecordsEvenlyFromTheStart() {
+        OpenLoopSchedule s = new OpenLoopSchedule(1_000, 4);
+        assertEquals(1_000, s.intendedNanos(0));
+        assertEquals(1_000 + 250_000_000L, s.intendedNanos(1));
+        assertEquals(1_000 + 1_000_000_000L, s.intendedNanos(4));
+        assertEquals(1_000 + 2_750_000_000L, s.intendedNanos(11));
+        // no overflow far into a long run
+        OpenLoopSchedule fast = new OpenLoopSchedule(0, 1_000_000);
+        assertEquals(3_600_000_000_000L, fast.intendedNanos(3_600_000_000L));
+    }
+
+    @Test
+    void ackGapsFindTheLongestSilenceAfterTheFirstAck() {
+        AckGaps g = new AckGaps(0);
+        g.ack(2_000_000_000L);     // first ack at 2 s: the time before it is no gap
+        g.ack(2_010_000_000L);
+        g.ack(2_900_000_000L);     // 890 ms gap starting at 2.01 s
+        g.ack(2_950_000_000L);
+        AckGaps.Gap gap = g.longest();
+        assertEquals(890, gap.longestMs(), 1e-6);
+        assertEquals(2.01, gap.startS(), 1e-9);
+        assertEquals(2.0, gap.firstAckS(), 1e-9);
+    }
+
+    @Test
+    void samplerCutsIntervalsAndMarksTheMeasuredOnes() {
+        java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        LatencyRecorder send = new LatencyRecorder();
+        LatencyRecorder e2e = new LatencyRecorder();
+        // warm-up 0: every interval counts
+        Sampler s = new Sampler(System.nanoTime(), 0, acked, failed, () -> 7, send, e2e);
+        acked.set(10);
+        send.recordNanos(1_000_000);
+        SecondSample first = s.sample();
+        acked.set(25);
+        failed.set(1);
+        List<SecondSample> all = s.finish();
+        assertEquals(2, all.size());
+        assertEquals(10, first.acked());
+        assertEquals(15, all.get(1).acked());
+        assertEquals(1, all.get(1).failed());
+        assertEquals(7, first.e2eCount());
+        assertTrue(all.stream().allMatch(SecondSample::measured));
+        assertEquals(1, LatencyRecorder.percentiles(send.measured()).count());
+        assertEquals(null, s.sample(), "nothing after finish");
+    }
+}

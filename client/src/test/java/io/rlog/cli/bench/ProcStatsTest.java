@@ -1,0 +1,30 @@
+package io.rlog.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatsTest {
+
+    @Test
+    void cpuTicksAreUtimePlusStimeEvenWithParenthesesInTheName() {
+        String stat = "1234 (java (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 30 0 5000 0 0";
+        assertEquals(325, ProcStats.parseCpuTicks(stat));
+    }
+
+    @Test
+    void machineTicksSplitBusyFromIdleAndIowait() {
+        ProcStats.MachineTicks t = ProcStats.parseMachineTicks("cpu  100 5 50 800 40 3 2 0 0 0");
+        assertEquals(1000, t.total());
+        assertEquals(160, t.busy());
+    }
+
+    @Test
+    void readsThisProcess() {
+        long pid = ProcessHandle.current().pid();
+        assertTrue(ProcStats.rssKb(pid).orElse(1) > 0);
+        assertTrue(ProcStats.cpuTicks(pid).orElse(0) >= 0);
+        assertTrue(ProcStats.rssKb(Long.MAX_VALUE).isEmpty(), "no such process: no figure, no error");
+    }
+}

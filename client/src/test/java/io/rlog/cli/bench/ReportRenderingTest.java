@@ -1,0 +1,101 @@
+package io.rlog.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+class ReportRenderingTest {
+
+    @Test
+    void htmlIsWellFormedSelfContainedAndHoldsTheFigures() throws Exception {
+        String html = HtmlReport.render(Fixtures.report());
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("html", doc.getDocumentElement().getLocalName());
+        assertTrue(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength() >= 4,
+                "throughput and CDF charts per workload");
+        assertTrue(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline").getLength() >= 4);
+        for (String figure : List.of("41,234", "50,000", "0.82", "12.50", "812", "Failover timeline",
+                "Loss and unavailability", "Kafka does not fsync per write by default", "Many partitions",
+                "node 2 exited &amp; &lt;died&gt;", "TimeoutException: x &lt;y&gt;", "AMD EPYC", "rlog bench --quick")) {
+            assertTrue(html.contains(figure), "report shows " + figure);
+        }
+        // opens without a network: no script, no stylesheet or image fetched from anywhere
+        assertFalse(html.contains("<script"));
+        assertFalse(html.matches("(?s).*(src|href)=\"https?:.*"));
+    }
+
+    @Test
+    void csvHasOneRowPerRunWithEveryColumn() {
+        String csv = ResultsWriter.resultsCsv(Fixtures.report());
+        List<String> lines = csv.lines().toList();
+        assertEquals(5, lines.size());
+        assertEquals(ResultsWriter.RESULT_COLUMNS, List.of(lines.get(0).split(",")));
+        String rlog = lines.get(1);
+        assertTrue(rlog.startsWith("1,rlog,acks=all fsync=always rf=3 1024B closed,true,"));
+        assertTrue(rlog.contains(",41234.000,"));
+        assertTrue(rlog.endsWith(",0.825,0.500,0.500"), rlog);
+        assertTrue(lines.get(4).contains(",node 2 exited & <died>,"), "the error is one cell");
+    }
+
+    @Test
+    void timeseriesHasOneRowPerSecond() {
+        List<String> lines = ResultsWriter.timeseriesCsv(Fixtures.report()).lines().toList();
+        assertEquals(1 + 3 * 10, lines.size());
+        assertTrue(lines.get(1).startsWith("1,rlog,1.000,1.000,41234,41234.000,"));
+    }
+
+    @Test
+    void jsonHoldsMachineVersionsSettingsCasesAndRatios() {
+        String json = ResultsWriter.json(Fixtures.report());
+        for (String s : List.of("\"machine\"", "\"cores\": 2", "\"versions\"", "\"kafka-clients\": \"4.4.0\"",
+                "\"settings\"", "\"recordsPerS\": 41234", "\"records_per_s\": 0.82468", "\"lost\": 2",
+                "\"many_partitions\"", "\"error\": \"node 2 exited & <died>\"")) {
+            assertTrue(json.contains(s), "json has " + s);
+        }
+        assertEquals(count(json, '{'), count(json, '}'));
+        assertEquals(count(json, '['), count(json, ']'));
+    }
+
+    @Test
+    void jsonEscapesAndDropsNonFiniteNumbers() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("a\"b", "x\ny\\");
+        m.put("n", Double.NaN);
+        m.put("d", 0.5);
+        m.put("l", List.of(1, 2));
+        assertEquals("{\n  \"a\\\"b\": \"x\\ny\\\\\",\n  \"n\": null,\n  \"d\": 0.5,\n  \"l\": [1,2]\n}\n",
+                Json.write(m));
+    }
+
+    @Test
+    void summaryLineEndsWithTheHeadlineRatio() {
+        String line = BenchCommand.summaryLine(Fixtures.report());
+        assertTrue(line.startsWith("summary cases=4 failed=1 lost=2 duplicates=0 "), line);
+        assertTrue(line.contains(" records_per_s=41234 "), line);
+        assertTrue(line.endsWith(" ratio=0.82"), line);
+    }
+
+    @Test
+    void writesEveryFile(@TempDir Path dir) throws Exception {
+        ResultsWriter.writeAll(Fixtures.report(), dir);
+        for (String f : List.of(ResultsWriter.CSV, ResultsWriter.TIMESERIES_CSV, ResultsWriter.JSON, ResultsWriter.HTML)) {
+            assertTrue(Files.size(dir.resolve(f)) > 100, f);
+        }
+    }
+
+    private static long count(String s, char c) {
+        return s.chars().filter(x -> x == c).count();
+    }
+}
