@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The metadata leader's duty: make the partition groups that exist on each node match the metadata. It adds
@@ -31,33 +29,21 @@ final class GroupReconciler {
     private final NodeConfig config;
     private final RaftHost host;
     private final MetadataView view;
-    private final ScheduledExecutorService executor;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ConvergenceLoop loop;
 
     GroupReconciler(NodeConfig config, RaftHost host, MetadataView view, ScheduledExecutorService executor) {
         this.config = config;
         this.host = host;
         this.view = view;
-        this.executor = executor;
+        this.loop = new ConvergenceLoop("group reconcile", this::reconcile, executor);
     }
 
     void start(long intervalMs) {
-        view.onChange(this::trigger);
-        executor.scheduleWithFixedDelay(this::trigger, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        loop.start(view, intervalMs);
     }
 
-    /** Runs a reconcile soon; several triggers before it runs make one run. */
     void trigger() {
-        if (scheduled.compareAndSet(false, true)) {
-            executor.execute(() -> {
-                scheduled.set(false);
-                try {
-                    reconcile();
-                } catch (RuntimeException e) {
-                    LOG.warn("group reconcile failed: {}", e.toString());
-                }
-            });
-        }
+        loop.trigger();
     }
 
     private boolean isMetadataLeader() {

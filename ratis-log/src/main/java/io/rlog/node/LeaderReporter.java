@@ -12,8 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Records in the metadata group that this node leads a partition, with its Raft term as the Kafka leader
@@ -28,8 +26,7 @@ final class LeaderReporter {
     private final RaftHost host;
     private final MetadataView view;
     private final MetadataWriter writer;
-    private final ScheduledExecutorService executor;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ConvergenceLoop loop;
     /** Reports in flight, by group, with their term: one at a time per group. */
     private final Map<RaftGroupId, Long> inFlight = new ConcurrentHashMap<>();
 
@@ -39,30 +36,20 @@ final class LeaderReporter {
         this.host = host;
         this.view = view;
         this.writer = writer;
-        this.executor = executor;
+        this.loop = new ConvergenceLoop("leader report", this::report, executor);
     }
 
     void start(long intervalMs) {
-        view.onChange(this::trigger);
-        executor.scheduleWithFixedDelay(this::trigger, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        loop.start(view, intervalMs);
     }
 
     void trigger() {
-        if (scheduled.compareAndSet(false, true)) {
-            executor.execute(() -> {
-                scheduled.set(false);
-                try {
-                    report();
-                } catch (RuntimeException e) {
-                    LOG.warn("leader report failed: {}", e.toString());
-                }
-            });
-        }
+        loop.trigger();
     }
 
-    /** A leader not yet ready (it has not committed an entry of its term) is retried by the timer. */
+    /** Looks again in 50 ms: a leader not yet ready (no entry of its term applied) is reported once it is. */
     void triggerSoon() {
-        executor.schedule(this::trigger, 50, TimeUnit.MILLISECONDS);
+        loop.triggerAfter(50);
     }
 
     private void report() {
