@@ -76,18 +76,17 @@ class GroupWireTest {
     /** The Kafka port of the coordinator of {@code group}, found with FindCoordinator (retried until it has one). */
     static int coordinatorPort(String group) throws Exception {
         try (WireClient any = new WireClient(cluster.node(1).kafkaPort())) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (true) {
-                FindCoordinatorResponseData r = any.call(ApiKeys.FIND_COORDINATOR, (short) 3,
-                        new FindCoordinatorRequestData().setKey(group).setKeyType((byte) 0));
-                if (r.errorCode() == GroupErrors.NONE) {
-                    return r.port();
+            FindCoordinatorResponseData[] last = new FindCoordinatorResponseData[1];
+            io.rlog.node.InJvmCluster.await("a coordinator for " + group, 60_000, () -> {
+                try {
+                    last[0] = any.call(ApiKeys.FIND_COORDINATOR, (short) 3,
+                            new FindCoordinatorRequestData().setKey(group).setKeyType((byte) 0));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
                 }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("no coordinator for " + group + ": " + r);
-                }
-                Thread.sleep(100);
-            }
+                return last[0].errorCode() == GroupErrors.NONE;
+            });
+            return last[0].port();
         }
     }
 
