@@ -1,8 +1,6 @@
 package io.rlog.cli.groups;
 
 import io.rlog.cli.CommandFailedException;
-import io.rlog.cli.Main;
-import io.rlog.cli.common.ConnectionOptions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -25,7 +22,6 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,34 +41,17 @@ public final class GroupsCommand implements Runnable {
     }
 
     /** Opens an Admin client for one subcommand and closes it after. */
-    abstract static class AdminCommand implements Callable<Integer> {
-        /** Bounds every admin call, so a command against a dead cluster fails instead of hanging. */
-        static final int API_TIMEOUT_MS = 30_000;
-
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ConnectionOptions connection;
-
-        abstract void run(Admin admin, PrintWriter out) throws Exception;
-
+    abstract static class AdminCommand extends io.rlog.cli.common.AdminSubcommand {
         @Override
-        public Integer call() throws Exception {
-            Map<String, Object> defaults = Map.of("default.api.timeout.ms", API_TIMEOUT_MS,
-                    "request.timeout.ms", API_TIMEOUT_MS / 2);
-            try (Admin admin = Admin.create(connection.clientConfig("rlog-groups", defaults))) {
-                run(admin, spec.commandLine().getOut());
-            }
-            spec.commandLine().getOut().flush();
-            return Main.EXIT_OK;
+        protected String clientId() {
+            return "rlog-groups";
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per group, sorted: id, state, type.")
     static final class ListGroups extends AdminCommand {
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             List<GroupListing> groups = new ArrayList<>(admin.listGroups().all().get());
             groups.sort(Comparator.comparing(GroupListing::groupId));
             for (GroupListing g : groups) {
@@ -89,7 +68,7 @@ public final class GroupsCommand implements Runnable {
         String group;
 
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get();
@@ -169,7 +148,7 @@ public final class GroupsCommand implements Runnable {
         }
 
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             if (target.offset != null && target.offset < 0) {
                 throw new ParameterException(spec.commandLine(), "--to-offset must not be negative");
             }

@@ -1,8 +1,6 @@
 package io.rlog.cli.topics;
 
 import io.rlog.cli.CommandFailedException;
-import io.rlog.cli.Main;
-import io.rlog.cli.common.ConnectionOptions;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,7 +15,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,27 +35,10 @@ public final class TopicsCommand implements Runnable {
     }
 
     /** Opens an Admin client for one subcommand and closes it after. */
-    abstract static class AdminCommand implements Callable<Integer> {
-        /** Bounds every admin call, so a command against a dead cluster fails instead of hanging. */
-        static final int API_TIMEOUT_MS = 30_000;
-
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ConnectionOptions connection;
-
-        abstract void run(Admin admin, PrintWriter out) throws Exception;
-
+    abstract static class AdminCommand extends io.rlog.cli.common.AdminSubcommand {
         @Override
-        public Integer call() throws Exception {
-            Map<String, Object> defaults = Map.of("default.api.timeout.ms", API_TIMEOUT_MS,
-                    "request.timeout.ms", API_TIMEOUT_MS / 2);
-            try (Admin admin = Admin.create(connection.clientConfig("rlog-topics", defaults))) {
-                run(admin, spec.commandLine().getOut());
-            }
-            spec.commandLine().getOut().flush();
-            return Main.EXIT_OK;
+        protected String clientId() {
+            return "rlog-topics";
         }
     }
 
@@ -79,7 +58,7 @@ public final class TopicsCommand implements Runnable {
         Map<String, String> configs = new LinkedHashMap<>();
 
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             if (partitions != null && partitions < 1) {
                 throw new ParameterException(spec.commandLine(), "--partitions must be at least 1");
             }
@@ -96,7 +75,7 @@ public final class TopicsCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "One topic name per line, sorted.")
     static final class ListTopics extends AdminCommand {
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             for (String name : new TreeSet<>(admin.listTopics().names().get())) {
                 out.println(name);
             }
@@ -110,7 +89,7 @@ public final class TopicsCommand implements Runnable {
         String topic;
 
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic);
             if (d == null) {
                 throw new CommandFailedException("topic " + topic + " not found");
@@ -127,7 +106,7 @@ public final class TopicsCommand implements Runnable {
         String topic;
 
         @Override
-        void run(Admin admin, PrintWriter out) throws Exception {
+        protected void run(Admin admin, PrintWriter out) throws Exception {
             admin.deleteTopics(List.of(topic)).all().get();
             out.println("deleted topic=" + topic);
         }
