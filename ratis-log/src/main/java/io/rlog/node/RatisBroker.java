@@ -2,8 +2,6 @@ package io.rlog.node;
 
 import io.rlog.broker.Broker;
 import io.rlog.broker.ErrorCodes;
-import io.rlog.proto.AppendBatches;
-import io.rlog.proto.AppendReply;
 import io.rlog.proto.CreateTopic;
 import io.rlog.proto.DeleteTopic;
 import io.rlog.proto.MetadataCommand;
@@ -15,6 +13,7 @@ import io.rlog.statemachine.RatisBytes;
 import io.rlog.statemachine.partition.PartitionStateMachine;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -56,6 +55,7 @@ public final class RatisBroker implements Broker {
     private final MetadataView view;
     private final MetadataWriter writer;
     private final ProducerIdAllocator producerIds;
+    private final ProduceCoalescer coalescer;
     private final Limits limits;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
@@ -71,6 +71,8 @@ public final class RatisBroker implements Broker {
         this.writer = writer;
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
+        this.coalescer = new ProduceCoalescer(this::submit, config.intSetting("produce.inflight.entries.max", 2),
+                config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()));
         view.onChange(this::invalidateClusterView);
     }
 
@@ -215,37 +217,32 @@ public final class RatisBroker implements Broker {
             return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
                     + " does not lead " + topic + "-" + partition, -1, -1, -1));
         }
-        PartitionCommand cmd = PartitionCommand.newBuilder().setAppend(AppendBatches.newBuilder()
-                .setBatches(com.google.protobuf.ByteString.copyFrom(batches.duplicate()))).build();
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
-                .setServerId(host.server().getId()).setGroupId(local.gid).setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())))
-                .setType(RaftClientRequest.writeRequestType()).build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = host.server().submitClientRequestAsync(request);
-        } catch (IOException e) {
-            return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, e.getMessage(), -1, -1, -1));
-        }
         long startNanos = System.nanoTime();
-        return reply.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((r, t) -> {
-            produceCount.increment();
-            produceNanos.add(System.nanoTime() - startNanos);
-            return t != null ? produceFailure(t) : produceReply(r);
-        });
+        return coalescer.append(local.gid, batches.duplicate())
+                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
+                    produceCount.increment();
+                    produceNanos.add(System.nanoTime() - startNanos);
+                    return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
+                            a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
+                            a.getLogStartOffset());
+                });
     }
 
-    private static ProduceOutcome produceReply(RaftClientReply r) {
-        if (!r.isSuccess()) {
-            return produceFailure(r.getException());
+    /**
+     * Proposes one partition entry on this node's division of the group. Straight to the division rather than
+     * through {@code RaftServer.submitClientRequestAsync}, which hands every request to a client thread pool and
+     * then waits for that thread: two thread switches per entry that buy nothing here.
+     */
+    private CompletableFuture<RaftClientReply> submit(RaftGroupId gid, PartitionCommand cmd) throws IOException {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
+                .setServerId(host.server().getId()).setGroupId(gid).setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())))
+                .setType(RaftClientRequest.writeRequestType()).build();
+        Optional<RaftServer.Division> division = host.division(gid);
+        if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {
+            return direct.submitClientRequestAsync(request);
         }
-        try {
-            AppendReply a = AppendReply.parseFrom(RatisBytes.toBuffer(r.getMessage().getContent()));
-            return new ProduceOutcome((short) a.getErrorCode(), a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(),
-                    a.getBaseOffset(), -1, a.getLogStartOffset());
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            return new ProduceOutcome(ErrorCodes.UNKNOWN_SERVER_ERROR, "undecodable reply", -1, -1, -1);
-        }
+        return host.server().submitClientRequestAsync(request);
     }
 
     /** Maps a Ratis failure to the Kafka error a client retries correctly. */

@@ -3,6 +3,8 @@ package io.rlog.statemachine.partition;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rlog.proto.AppendBatches;
+import io.rlog.proto.AppendMany;
+import io.rlog.proto.AppendManyReply;
 import io.rlog.proto.AppendReply;
 import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.PartitionCommand;
@@ -32,6 +34,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -203,9 +206,16 @@ public class PartitionStateMachine extends BaseStateMachine {
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.toBuffer(request.getMessage().getContent()));
+        // The leader stamps the append time, so that apply reads no clock (it must be deterministic).
         if (cmd.hasAppend()) {
-            // The leader stamps the append time, so that apply reads no clock (it must be deterministic).
             cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())).build();
+        } else if (cmd.hasAppendMany()) {
+            long now = clockMs.getAsLong();
+            AppendMany.Builder many = cmd.getAppendMany().toBuilder();
+            for (AppendBatches.Builder a : many.getAppendsBuilderList()) {
+                a.setAppendTimeMs(now);
+            }
+            cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
         return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
                 .setLogData(RatisBytes.fromProto(cmd.toByteString())).setStateMachineContext(cmd).build();
@@ -229,54 +239,75 @@ public class PartitionStateMachine extends BaseStateMachine {
             updateLastAppliedTermIndex(term, index);
             return CompletableFuture.completedFuture(reply(error(CORRUPT_MESSAGE, "undecodable entry: " + e.getMessage())));
         }
-        AppendReply result;
+        Message result;
         try {
-            result = cmd.hasAppend() ? applyAppend(cmd.getAppend(), term, index)
-                    : cmd.hasOffsets() ? applyOffsets(cmd.getOffsets(), term, index)
-                    : error(CORRUPT_MESSAGE, "unknown partition command");
+            result = cmd.hasAppendMany() ? applyAppendMany(cmd.getAppendMany(), term, index)
+                    : cmd.hasAppend() ? reply(applyAppends(List.of(cmd.getAppend()), term, index).get(0))
+                    : cmd.hasOffsets() ? reply(applyOffsets(cmd.getOffsets(), term, index))
+                    : reply(error(CORRUPT_MESSAGE, "unknown partition command"));
         } catch (RocksDBException e) {
             // A storage failure leaves this replica unable to follow the log: fail the request loudly.
             LOG.error("{}: storage failure applying {}:{}", getId(), term, index, e);
             return CompletableFuture.failedFuture(e);
         }
         updateLastAppliedTermIndex(term, index);
-        return CompletableFuture.completedFuture(reply(result));
+        return CompletableFuture.completedFuture(result);
     }
 
-    private AppendReply applyAppend(AppendBatches append, long term, long index) throws RocksDBException {
-        ByteBuffer batches = ByteBuffer.allocate(append.getBatches().size());
-        append.getBatches().copyTo(batches);
-        batches.flip();
-        List<BatchHeader> headers;
-        try {
-            headers = BatchHeader.parseAll(batches);
-        } catch (BatchHeader.MalformedBatchException e) {
-            return error(CORRUPT_MESSAGE, e.getMessage());
-        }
-        PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs());
-        if (outcome instanceof PartitionLog.Rejected r) {
-            return error(r.errorCode(), r.message());
-        }
-        if (outcome instanceof PartitionLog.Duplicated d) {
-            return AppendReply.newBuilder().setBaseOffset(d.baseOffset()).setLogStartOffset(log.logStartOffset())
-                    .setDuplicate(true).build();
-        }
-        PartitionLog.Appended a = (PartitionLog.Appended) outcome;
+    private Message applyAppendMany(AppendMany many, long term, long index) throws RocksDBException {
+        return Message.valueOf(RatisBytes.fromProto(AppendManyReply.newBuilder()
+                .addAllReplies(applyAppends(many.getAppendsList(), term, index)).build().toByteString()));
+    }
+
+    /**
+     * Applies produce requests in order, each decided as if it were an entry of its own (a rejected or
+     * duplicate one leaves the others alone), and persists all of their effects in one write batch with this
+     * entry's (term, index), so that a crash keeps all of the entry or none of it.
+     */
+    private List<AppendReply> applyAppends(List<AppendBatches> appends, long term, long index) throws RocksDBException {
+        List<AppendReply> replies = new ArrayList<>(appends.size());
+        List<PartitionStore.Write> writes = new ArrayList<>(appends.size());
         int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
-        for (PartitionLog.Placement p : a.placements()) {
-            BatchHeader.stamp(batches, p.header(), p.baseOffset(), leaderEpoch);
+        for (AppendBatches append : appends) {
+            ByteBuffer batches = ByteBuffer.allocate(append.getBatches().size());
+            append.getBatches().copyTo(batches);
+            batches.flip();
+            List<BatchHeader> headers;
+            try {
+                headers = BatchHeader.parseAll(batches);
+            } catch (BatchHeader.MalformedBatchException e) {
+                replies.add(error(CORRUPT_MESSAGE, e.getMessage()));
+                continue;
+            }
+            PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs());
+            if (outcome instanceof PartitionLog.Rejected r) {
+                replies.add(error(r.errorCode(), r.message()));
+            } else if (outcome instanceof PartitionLog.Duplicated d) {
+                replies.add(AppendReply.newBuilder().setBaseOffset(d.baseOffset())
+                        .setLogStartOffset(log.logStartOffset()).setDuplicate(true).build());
+            } else {
+                PartitionLog.Appended a = (PartitionLog.Appended) outcome;
+                for (PartitionLog.Placement p : a.placements()) {
+                    BatchHeader.stamp(batches, p.header(), p.baseOffset(), leaderEpoch);
+                }
+                writes.add(new PartitionStore.Write(a, batches));
+                replies.add(AppendReply.newBuilder().setBaseOffset(a.baseOffset())
+                        .setLogStartOffset(log.logStartOffset()).build());
+            }
         }
         storeLock.readLock().lock();
         try {
-            store.writeAppend(a, batches, log, term, index);
+            store.writeAppends(writes, log, term, index);
         } finally {
             storeLock.readLock().unlock();
         }
         storedAppliedIndex = index;
-        maxTimestampAndOffset = new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
-        highWatermark = log.logEndOffset();
-        nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
-        return AppendReply.newBuilder().setBaseOffset(a.baseOffset()).setLogStartOffset(log.logStartOffset()).build();
+        if (!writes.isEmpty()) {
+            maxTimestampAndOffset = new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
+            highWatermark = log.logEndOffset();
+            nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
+        }
+        return replies;
     }
 
     /** Consumer-group state (DESIGN: consumer groups); the decisions are {@link OffsetTable}'s. */

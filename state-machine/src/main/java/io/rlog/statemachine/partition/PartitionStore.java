@@ -3,6 +3,7 @@ package io.rlog.statemachine.partition;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rlog.proto.ProducerEntry;
 import org.rocksdb.Checkpoint;
+import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -58,7 +59,10 @@ public final class PartitionStore implements AutoCloseable {
         this.options = new Options().setCreateIfMissing(true)
                 // Small per-partition footprint: a node hosts many partitions.
                 .setWriteBufferSize(8L << 20).setMaxWriteBufferNumber(2).setKeepLogFileNum(2)
-                .setMaxLogFileSize(1L << 20);
+                .setMaxLogFileSize(1L << 20)
+                // Like Kafka's compression.type=producer: batches are stored as the producer compressed them (or
+                // not); compressing them again would spend the node's CPU on every flush and compaction.
+                .setCompressionType(CompressionType.NO_COMPRESSION);
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         this.db = RocksDB.open(options, dir.toString());
     }
@@ -79,17 +83,26 @@ public final class PartitionStore implements AutoCloseable {
                 producers);
     }
 
-    /** Persists one applied entry's effects atomically. {@code batches} already carry their final offsets. */
-    public void writeAppend(PartitionLog.Appended appended, ByteBuffer batches, PartitionLog log, long term,
-                            long index) throws RocksDBException {
+    /** One applied produce request: its outcome and its batches, already carrying their final offsets. */
+    public record Write(PartitionLog.Appended appended, ByteBuffer batches) {}
+
+    /**
+     * Persists one applied entry's effects atomically: the batches and producer states of every request in it
+     * (a later request's producer state replaces an earlier one's), the log's bounds and the applied (term,
+     * index).
+     */
+    public void writeAppends(java.util.List<Write> writes, PartitionLog log, long term, long index)
+            throws RocksDBException {
         try (WriteBatch wb = new WriteBatch()) {
-            for (PartitionLog.Placement p : appended.placements()) {
-                byte[] value = new byte[p.header().sizeBytes()];
-                batches.get(p.header().position(), value);
-                wb.put(batchKey(p.baseOffset()), value);
-            }
-            for (Map.Entry<Long, ProducerEntry> e : appended.producerUpdates().entrySet()) {
-                wb.put(producerKey(e.getKey()), e.getValue().toByteArray());
+            for (Write w : writes) {
+                for (PartitionLog.Placement p : w.appended().placements()) {
+                    byte[] value = new byte[p.header().sizeBytes()];
+                    w.batches().get(p.header().position(), value);
+                    wb.put(batchKey(p.baseOffset()), value);
+                }
+                for (Map.Entry<Long, ProducerEntry> e : w.appended().producerUpdates().entrySet()) {
+                    wb.put(producerKey(e.getKey()), e.getValue().toByteArray());
+                }
             }
             wb.put(META_LOG_START, longBytes(log.logStartOffset()));
             wb.put(META_LOG_END, longBytes(log.logEndOffset()));

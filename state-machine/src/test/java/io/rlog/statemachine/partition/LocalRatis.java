@@ -96,6 +96,21 @@ final class LocalRatis implements AutoCloseable {
         return AppendReply.parseFrom(RatisBytes.toBuffer(reply.getMessage().getContent()));
     }
 
+    /** Several produce requests in one entry, as the node's coalescer proposes them. */
+    static java.util.List<AppendReply> appendMany(RaftClient client, ByteBuffer... requests) throws IOException {
+        io.rlog.proto.AppendMany.Builder many = io.rlog.proto.AppendMany.newBuilder();
+        for (ByteBuffer r : requests) {
+            many.addAppends(AppendBatches.newBuilder().setBatches(ByteString.copyFrom(r.duplicate())));
+        }
+        PartitionCommand cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
+        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())));
+        if (!reply.isSuccess()) {
+            throw new IOException(reply.getException());
+        }
+        return io.rlog.proto.AppendManyReply.parseFrom(RatisBytes.toBuffer(reply.getMessage().getContent()))
+                .getRepliesList();
+    }
+
     RaftServer.Division division(int i) throws IOException {
         return servers[i].getDivision(group.getGroupId());
     }

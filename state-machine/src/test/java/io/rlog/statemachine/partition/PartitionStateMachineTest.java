@@ -57,6 +57,60 @@ class PartitionStateMachineTest {
         }
     }
 
+    /**
+     * Requests coalesced into one entry are decided one by one, as separate entries would be: a duplicate, an
+     * out-of-order sequence or a corrupt batch fails only its own request. Every replica stores the same, and a
+     * restart replays nothing twice.
+     */
+    @Test
+    void coalescedRequestsAreDecidedOneByOne(@TempDir Path dir) throws Exception {
+        try (LocalRatis ratis = new LocalRatis(dir, 3, 10_000)) {
+            java.util.List<AppendReply> replies;
+            try (RaftClient client = ratis.client()) {
+                ByteBuffer corrupt = TestBatches.batch(8, (short) 0, 0, 2, 1);
+                corrupt.put(BatchHeader.MAGIC_OFFSET, (byte) 1);
+                replies = LocalRatis.appendMany(client,
+                        TestBatches.batch(7, (short) 0, 0, 3, 10),    // offsets 0..2
+                        TestBatches.batch(7, (short) 0, 0, 3, 10),    // its retry: a duplicate of 0
+                        TestBatches.batch(7, (short) 0, 9, 1, 11),    // a sequence gap: refused
+                        TestBatches.batch(7, (short) 0, 3, 2, 12),    // offsets 3..4
+                        corrupt,                                      // not record batch v2: refused
+                        TestBatches.batch(9, (short) 0, 0, 4, 13));   // another producer: offsets 5..8
+            }
+            assertEquals(6, replies.size());
+            assertEquals(0, replies.get(0).getErrorCode(), replies.get(0).getErrorMessage());
+            assertEquals(0, replies.get(0).getBaseOffset());
+            assertTrue(replies.get(1).getDuplicate());
+            assertEquals(0, replies.get(1).getBaseOffset());
+            assertEquals(ProducerStateTable.OUT_OF_ORDER_SEQUENCE_NUMBER, (short) replies.get(2).getErrorCode());
+            assertEquals(0, replies.get(3).getErrorCode(), replies.get(3).getErrorMessage());
+            assertEquals(3, replies.get(3).getBaseOffset());
+            assertEquals(PartitionStateMachine.CORRUPT_MESSAGE, (short) replies.get(4).getErrorCode());
+            assertEquals(0, replies.get(5).getErrorCode(), replies.get(5).getErrorMessage());
+            assertEquals(5, replies.get(5).getBaseOffset());
+
+            LocalRatis.await("every replica applied the entry", 10_000,
+                    () -> Arrays.stream(ratis.machines).allMatch(m -> m.highWatermark() == 9));
+            Map<String, byte[]> leaderStore = ratis.machines[ratis.leaderIndex()].dumpStore();
+            for (PartitionStateMachine m : ratis.machines) {
+                assertStoresEqual(leaderStore, m.dumpStore());
+            }
+            assertEquals(3, countBatches(ratis.machines[0].read(0, Integer.MAX_VALUE).records()));
+
+            int follower = (ratis.leaderIndex() + 1) % 3;
+            Map<String, byte[]> before = ratis.machines[follower].dumpStore();
+            ratis.stop(follower);
+            ratis.start(follower);
+            LocalRatis.await("restarted replica caught up", 10_000, () -> ratis.machines[follower].highWatermark() == 9);
+            assertStoresEqual(before, ratis.machines[follower].dumpStore());
+            try (RaftClient client = ratis.client()) {
+                // The producer states of both producers survived in the one write: their next batches fit on.
+                assertEquals(9, LocalRatis.append(client, TestBatches.batch(7, (short) 0, 5, 1, 14)).getBaseOffset());
+                assertTrue(LocalRatis.append(client, TestBatches.batch(9, (short) 0, 0, 4, 13)).getDuplicate());
+            }
+        }
+    }
+
     /** A follower down while the others purge their logs catches up by installing a snapshot. */
     @Test
     void laggingFollowerCatchesUpBySnapshotInstall(@TempDir Path dir) throws Exception {

@@ -1,0 +1,190 @@
+package io.rlog.node;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.rlog.proto.AppendBatches;
+import io.rlog.proto.AppendMany;
+import io.rlog.proto.AppendManyReply;
+import io.rlog.proto.AppendReply;
+import io.rlog.proto.PartitionCommand;
+import io.rlog.statemachine.RatisBytes;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Group commit for produce requests. Per partition, at most {@code inflightEntriesMax} Raft entries are
+ * outstanding; requests that arrive meanwhile wait, in arrival order, and go into the next entry together (up to
+ * {@code entryBytesMax}). Every entry costs each replica about the same fixed work whatever its size (thread
+ * handoffs, a log write and its fsync, an RPC per follower, an apply and a RocksDB write), so under load the
+ * entries grow with the commit latency instead of their number growing with the request rate.
+ *
+ * <p>Order: one thread at a time submits a partition's entries (the "pump"), in the order the requests arrived,
+ * so a producer's pipelined requests keep their order in the log. A request that timed out while waiting is
+ * dropped before submission, so its outcome is really "not written". The waiting queue needs no bound of its
+ * own: the listener caps in-flight requests per connection, and so the requests that can wait here.
+ */
+final class ProduceCoalescer {
+
+    /** Proposes one entry to the partition's Raft group; completes with the Raft reply. */
+    interface Submitter {
+        CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command) throws IOException;
+    }
+
+    private record Waiting(ByteBuffer batches, CompletableFuture<AppendReply> reply) {}
+
+    /** One partition's queue. Guarded by its own monitor. */
+    private static final class Lane {
+        final RaftGroupId group;
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        int inflight;
+        boolean pumping;
+        boolean again;
+        /** Removed from the map: appenders must take a fresh lane. */
+        boolean closed;
+
+        Lane(RaftGroupId group) {
+            this.group = group;
+        }
+    }
+
+    private final Submitter submitter;
+    private final int inflightEntriesMax;
+    private final int entryBytesMax;
+    private final ConcurrentHashMap<RaftGroupId, Lane> lanes = new ConcurrentHashMap<>();
+
+    ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int entryBytesMax) {
+        if (inflightEntriesMax < 1 || entryBytesMax < 1) {
+            throw new IllegalArgumentException("produce.inflight.entries.max and produce.entry.bytes.max must be"
+                    + " positive, not " + inflightEntriesMax + " and " + entryBytesMax);
+        }
+        this.submitter = submitter;
+        this.inflightEntriesMax = inflightEntriesMax;
+        this.entryBytesMax = entryBytesMax;
+    }
+
+    /**
+     * Queues one produce request's batches for the partition's group. Completes with this request's own reply,
+     * or exceptionally with the Raft failure of the entry that carried it.
+     */
+    CompletableFuture<AppendReply> append(RaftGroupId group, ByteBuffer batches) {
+        Waiting w = new Waiting(batches, new CompletableFuture<>());
+        while (true) {
+            Lane lane = lanes.computeIfAbsent(group, Lane::new);
+            synchronized (lane) {
+                if (lane.closed) {
+                    continue;
+                }
+                lane.waiting.add(w);
+            }
+            pump(lane);
+            return w.reply;
+        }
+    }
+
+    /** Partitions with requests waiting or entries outstanding (for tests and metrics). */
+    int activeLanes() {
+        return lanes.size();
+    }
+
+    private void pump(Lane lane) {
+        synchronized (lane) {
+            if (lane.pumping) {
+                lane.again = true;
+                return;
+            }
+            lane.pumping = true;
+        }
+        while (true) {
+            List<Waiting> entry;
+            synchronized (lane) {
+                entry = lane.inflight < inflightEntriesMax ? take(lane) : null;
+                if (entry == null) {
+                    if (lane.again) {
+                        lane.again = false;
+                        continue;
+                    }
+                    lane.pumping = false;
+                    if (lane.inflight == 0 && lane.waiting.isEmpty()) {
+                        lane.closed = true;
+                        lanes.remove(lane.group, lane);
+                    }
+                    return;
+                }
+                lane.inflight++;
+            }
+            send(lane, entry);
+        }
+    }
+
+    /** The next entry's requests: the oldest live one, then more while they fit; null when none waits. */
+    private List<Waiting> take(Lane lane) {
+        List<Waiting> entry = new ArrayList<>();
+        long bytes = 0;
+        while (!lane.waiting.isEmpty()) {
+            Waiting w = lane.waiting.peek();
+            if (w.reply.isDone()) {
+                lane.waiting.poll();
+                continue;
+            }
+            int size = w.batches.remaining();
+            if (!entry.isEmpty() && bytes + size > entryBytesMax) {
+                break;
+            }
+            lane.waiting.poll();
+            entry.add(w);
+            bytes += size;
+        }
+        return entry.isEmpty() ? null : entry;
+    }
+
+    private void send(Lane lane, List<Waiting> entry) {
+        AppendMany.Builder many = AppendMany.newBuilder();
+        for (Waiting w : entry) {
+            many.addAppends(AppendBatches.newBuilder()
+                    .setBatches(com.google.protobuf.ByteString.copyFrom(w.batches.duplicate())));
+        }
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = submitter.submit(lane.group, PartitionCommand.newBuilder().setAppendMany(many).build());
+        } catch (IOException | RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, t) -> {
+            complete(entry, r, t);
+            synchronized (lane) {
+                lane.inflight--;
+            }
+            pump(lane);
+        });
+    }
+
+    private static void complete(List<Waiting> entry, RaftClientReply r, Throwable t) {
+        Throwable failure = t != null ? t : r.isSuccess() ? null
+                : r.getException() != null ? r.getException() : new IOException("unsuccessful Raft reply");
+        if (failure == null) {
+            try {
+                List<AppendReply> replies = AppendManyReply.parseFrom(RatisBytes.toBuffer(r.getMessage().getContent()))
+                        .getRepliesList();
+                if (replies.size() == entry.size()) {
+                    for (int i = 0; i < entry.size(); i++) {
+                        entry.get(i).reply.complete(replies.get(i));
+                    }
+                    return;
+                }
+                failure = new IOException("entry of " + entry.size() + " requests got " + replies.size() + " replies");
+            } catch (InvalidProtocolBufferException e) {
+                failure = e;
+            }
+        }
+        for (Waiting w : entry) {
+            w.reply.completeExceptionally(failure);
+        }
+    }
+}
