@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Group commit for produce requests. Per partition, at most {@code inflightEntriesMax} Raft entries are
  * outstanding; requests that arrive meanwhile wait, in arrival order, and go into the next entry together (up to
- * {@code entryBytesMax}). Every entry costs each replica about the same fixed work whatever its size (thread
+ * {@code entryBytesMax} of batches and framing). Every entry costs each replica about the same fixed work whatever its size (thread
  * handoffs, a log write and its fsync, an RPC per follower, an apply and a RocksDB write), so under load the
  * entries grow with the commit latency instead of their number growing with the request rate.
  *
@@ -53,6 +53,9 @@ final class ProduceCoalescer {
             this.group = group;
         }
     }
+
+    /** An upper bound on what one request adds to an entry besides its batches (protobuf tags and lengths). */
+    static final int REQUEST_FRAMING_BYTES = 32;
 
     private final Submitter submitter;
     private final int inflightEntriesMax;
@@ -133,7 +136,7 @@ final class ProduceCoalescer {
                 lane.waiting.poll();
                 continue;
             }
-            int size = w.batches.remaining();
+            int size = w.batches.remaining() + REQUEST_FRAMING_BYTES;
             if (!entry.isEmpty() && bytes + size > entryBytesMax) {
                 break;
             }

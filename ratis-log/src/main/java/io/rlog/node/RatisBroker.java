@@ -71,8 +71,10 @@ public final class RatisBroker implements Broker {
         this.writer = writer;
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
-        this.coalescer = new ProduceCoalescer(this::submit, config.intSetting("produce.inflight.entries.max", 2),
-                config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()));
+        this.coalescer = new ProduceCoalescer(this::submit, config.intSetting("produce.inflight.entries.max", 1),
+                // At most what one request may carry, so that the largest entry fits Ratis's buffers (RaftHost).
+                Math.min(config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()),
+                        limits.messageMaxBytes()));
         view.onChange(this::invalidateClusterView);
     }
 

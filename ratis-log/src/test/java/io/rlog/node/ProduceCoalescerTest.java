@@ -79,14 +79,14 @@ class ProduceCoalescerTest {
 
     @Test
     void anEntryStopsAtTheByteLimitButAlwaysTakesOneRequest() {
-        ProduceCoalescer c = coalescer(1, 250);
+        ProduceCoalescer c = coalescer(1, 300);
         c.append(GROUP, request(1, 10));
         c.append(GROUP, request(2, 100));
         c.append(GROUP, request(3, 100));
         c.append(GROUP, request(4, 100));
         c.append(GROUP, request(5, 400));
         answer(proposed.poll(), 0);
-        assertEquals(List.of(2, 3), tags(proposed.peek().command()), "100 + 100 fit in 250, a third does not");
+        assertEquals(List.of(2, 3), tags(proposed.peek().command()), "two 100-byte requests and their framing fit in 300, a third does not");
         answer(proposed.poll(), 0);
         assertEquals(List.of(4), tags(proposed.peek().command()));
         answer(proposed.poll(), 0);

@@ -287,7 +287,8 @@ public final class BenchCommand implements Callable<Integer> {
         s.consumerOverrides().forEach((k, v) -> m.put("consumer." + k, v));
         s.nodeSettings().forEach((k, v) -> m.put("rlog.node." + k, v));
         s.kafkaSettings().forEach((k, v) -> m.put("kafka.broker." + k, v));
-        m.put("node JVM flags (rlog and Kafka)", String.join(" ", io.rlog.cli.local.LaunchOptions.DEFAULT_JVM_ARGS));
+        m.put("rlog node JVM flags", String.join(" ", io.rlog.cli.local.LaunchOptions.defaults().jvmArgs()));
+        m.put("Kafka broker JVM flags", String.join(" ", io.rlog.cli.local.LaunchOptions.KAFKA_JVM_ARGS));
         m.put("work dir (deleted at the end)", s.workDir().toString());
         return m;
     }

@@ -105,7 +105,7 @@ final class KafkaCluster implements Target {
         brokerJar(libs);
         PortScheme ports = PortScheme.findFree(nodes);
         KafkaCluster cluster = new KafkaCluster(dir, libs, ports, KafkaBrokerConfig.shared(ports, extra),
-                LaunchOptions.DEFAULT_JVM_ARGS, startTimeout, notices);
+                LaunchOptions.KAFKA_JVM_ARGS, startTimeout, notices);
         try {
             cluster.format(Uuid.randomUuid().toString());
             for (int node : cluster.nodes()) {

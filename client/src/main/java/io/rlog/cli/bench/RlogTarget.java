@@ -123,7 +123,7 @@ final class RlogTarget implements Target {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("nodes", Integer.toString(cluster.nodeCount()));
         settings.forEach((k, v) -> out.put("node." + k, v));
-        out.put("jvm", String.join(" ", LaunchOptions.DEFAULT_JVM_ARGS));
+        out.put("jvm", String.join(" ", LaunchOptions.defaults().jvmArgs()));
         return out;
     }
 

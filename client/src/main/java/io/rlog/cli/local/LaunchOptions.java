@@ -18,9 +18,20 @@ import java.util.List;
 public record LaunchOptions(String javaCommand, String classpath, String mainClass, List<String> jvmArgs,
                             Duration startTimeout, Duration stopTimeout) {
     public static final String MAIN_CLASS = "io.rlog.cli.Main";
-    /** Modest, so 9 nodes fit on a laptop; G1 because the node is latency-sensitive, not throughput-bound. */
-    public static final List<String> DEFAULT_JVM_ARGS =
-            List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * Modest, so 9 nodes fit on a laptop; G1 because the node is latency-sensitive, not throughput-bound.
+     * {@code TieredStopAtLevel=1} (C1 only): a node's CPU goes to system calls, thread handoffs and copies rather
+     * than hot loops, and on a 2-core machine C2's compilations took 15-45 % of a node's CPU for minutes after
+     * start while the C1-only node was as fast or faster from its second minute (issue 5's measurements).
+     * Direct memory above the heap size: each hosted Raft group holds a ~1.07 MiB direct write buffer, so 1,000
+     * partitions on a node need more than the default limit (equal to -Xmx).
+     */
+    public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx1g", "-XX:MaxDirectMemorySize=2g",
+            "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
+    /** Apache Kafka's brokers in {@code rlog bench --compare-kafka}: the flags its own start script uses. */
+    public static final List<String> KAFKA_JVM_ARGS = List.of("-Xmx1g", "-Xms1g", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:+ExitOnOutOfMemoryError");
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
     /** Ratis closes every group on SIGTERM; this leaves it time for many partitions before SIGKILL. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -32,9 +43,21 @@ public record LaunchOptions(String javaCommand, String classpath, String mainCla
         }
     }
 
+    /** Environment variable whose flags (split on spaces) follow the defaults, so they win where they clash. */
+    public static final String EXTRA_JVM_ARGS_ENV = "RLOG_NODE_JAVA_OPTS";
+
     public static LaunchOptions defaults() {
+        List<String> args = new java.util.ArrayList<>(DEFAULT_JVM_ARGS);
+        String extra = System.getenv(EXTRA_JVM_ARGS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            List<String> flags = List.of(extra.trim().split("\\s+"));
+            if (flags.stream().anyMatch(f -> f.matches("-XX:\\+Use\\w+GC"))) {
+                args.removeIf(f -> f.matches("-XX:\\+Use\\w+GC")); // the JVM refuses two collectors
+            }
+            args.addAll(flags);
+        }
         return new LaunchOptions(currentJava(), System.getProperty("java.class.path"), MAIN_CLASS,
-                DEFAULT_JVM_ARGS, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
+                args, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
     }
 
     public LaunchOptions withMainClass(String value) {
