@@ -30,12 +30,19 @@ final class GroupReconciler {
     private final RaftHost host;
     private final MetadataView view;
     private final ConvergenceLoop loop;
+    /** One thread per node, so that group additions proceed on all nodes at once. */
+    private final java.util.concurrent.ExecutorService adders;
 
     GroupReconciler(NodeConfig config, RaftHost host, MetadataView view, ScheduledExecutorService executor) {
         this.config = config;
         this.host = host;
         this.view = view;
         this.loop = new ConvergenceLoop("group reconcile", this::reconcile, executor);
+        this.adders = java.util.concurrent.Executors.newFixedThreadPool(config.peers().size(), r -> {
+            Thread t = new Thread(r, "rlog-group-adder-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void start(long intervalMs) {
@@ -67,8 +74,6 @@ final class GroupReconciler {
                 }
             }
         }
-        // Partition by partition across nodes, not node by node: a group serves once a majority of its
-        // replicas has it, so a big topic becomes usable partition after partition.
         Map<Integer, Set<RaftGroupId>> present = new HashMap<>();
         for (NodeConfig.Peer peer : config.peers()) {
             try {
@@ -78,18 +83,37 @@ final class GroupReconciler {
                 LOG.debug("cannot list groups on node {}: {}", peer.id(), e.toString());
             }
         }
+        // Every node adds its missing groups in partition order, all nodes at once: the replicas of a partition
+        // start at about the same time, so its first election finds its peers (a replica started long before
+        // the others keeps failing elections, each on a new thread), and a big topic becomes usable partition
+        // after partition.
         Map<RaftGroupId, List<Integer>> groups = new java.util.LinkedHashMap<>();
         expected.values().forEach(groups::putAll);
-        Set<Integer> failed = new HashSet<>();
+        Map<Integer, List<Map.Entry<RaftGroupId, List<Integer>>>> toAdd = new java.util.TreeMap<>();
         for (Map.Entry<RaftGroupId, List<Integer>> e : groups.entrySet()) {
             for (int node : e.getValue()) {
                 Set<RaftGroupId> there = present.get(node);
-                if (there == null || there.contains(e.getKey()) || failed.contains(node)) {
-                    continue;
+                if (there != null && !there.contains(e.getKey())) {
+                    toAdd.computeIfAbsent(node, k -> new java.util.ArrayList<>()).add(e);
                 }
+            }
+        }
+        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        toAdd.forEach((node, list) -> running.add(adders.submit(() -> {
+            for (Map.Entry<RaftGroupId, List<Integer>> e : list) {
                 if (!addGroup(node, e.getKey(), e.getValue())) {
-                    failed.add(node);
+                    return; // unreachable: skip the node this round
                 }
+            }
+        })));
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException ex) {
+                LOG.warn("adding groups failed", ex.getCause());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
         present.forEach((node, there) -> removeStale(node, there, expected.getOrDefault(node, Map.of())));

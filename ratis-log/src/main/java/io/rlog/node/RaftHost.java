@@ -114,7 +114,7 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + 4096));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.setting("raft.log.segment.size.max", "16MB")));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(config.setting("raft.log.preallocated.size", "1MB")));
         if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
         }
