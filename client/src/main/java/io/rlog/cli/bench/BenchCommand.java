@@ -68,6 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
     Integer durationS;
     @Option(names = "--records", defaultValue = "0", description = "stop a case after this many records (0: no limit)")
     long records;
+    @Option(names = "--cluster-warmup-s", defaultValue = "10", description = "seconds of unmeasured acks=all load on"
+            + " each freshly started cluster (rlog and Kafka alike), so that the first case does not measure JIT"
+            + " compilation; 0: none; default: ${DEFAULT-VALUE}")
+    int clusterWarmupS;
+
     @Option(names = "--warmup-s", defaultValue = "2", description = "leading seconds left out of the summary figures; default: ${DEFAULT-VALUE}")
     int warmupS;
     @Option(names = "--fault", defaultValue = "none", paramLabel = "none|kill-leader|kill-all|pause-leader",
@@ -220,7 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchSettings(cases, bootstrap, nodes, nodeSettings, compareKafka, libs, kafkaSettings,
                 producerProperties, consumerProperties, manyPartitions, manyPartitionsCount,
                 durationS != null ? durationS : 30, idleS, outDir, work, java.time.Duration.ofSeconds(startTimeoutS), windowBytes, quick,
-                String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^bench ", ""));
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^bench ", ""), clusterWarmupS);
     }
 
     private ParameterException usage(String message) {

@@ -162,6 +162,7 @@ final class BenchRunner {
         rlog = RlogTarget.start(dir, s.nodes(), fsync, s.nodeSettings(), s.startTimeout(), progress::line);
         rlogFsync = fsync;
         record(rlog);
+        warm(rlog, fsync);
         return rlog;
     }
 
@@ -175,7 +176,26 @@ final class BenchRunner {
         kafka = KafkaCluster.start(dir, s.kafkaLibs(), s.nodes(), s.kafkaSettings(), s.startTimeout(), progress::line);
         kafkaBroken = false;
         record(kafka);
+        warm(kafka, "n/a");
         return kafka;
+    }
+
+    /**
+     * Unmeasured acks=all load on a freshly started cluster, the same for both systems, so that the first case
+     * measures the cluster rather than the JIT compiling it. A failure here is reported and the cases still run.
+     */
+    private void warm(Target target, String fsync) throws InterruptedException {
+        if (s.clusterWarmupS() <= 0) {
+            return;
+        }
+        progress.line("warming " + target.system() + " up for " + s.clusterWarmupS() + " s (not measured)");
+        CaseSpec spec = new CaseSpec("all", fsync, Math.min(3, s.nodes()), Matrix.REFERENCE_RECORD_SIZE,
+                Matrix.REFERENCE_LINGER_MS, Matrix.REFERENCE_BATCH_SIZE, "none", 6, 0, s.clusterWarmupS(), 0, 0,
+                Fault.NONE, 0, 0, false);
+        CaseResult r = WorkloadRunner.run(context(target, TOPIC_READY_TIMEOUT, true), spec, 0, topic -> { });
+        if (!r.ok()) {
+            progress.line("warm-up of " + target.system() + " failed (the cases still run): " + r.error());
+        }
     }
 
     private void record(Target t) {

@@ -15,13 +15,14 @@ import java.util.Map;
  * @param workDir         where clusters keep their data during the run; deleted at the end
  * @param startTimeout    bound on a cluster's (or a restarted node's) start
  * @param closedLoopWindowBytes closed loop: record bytes sent and not yet acknowledged, at most
+ * @param clusterWarmupS  seconds of unmeasured reference load on each freshly started cluster (0: none)
  */
 record BenchSettings(List<CaseSpec> cases, String bootstrap, int nodes, Map<String, String> nodeSettings,
                      boolean compareKafka, Path kafkaLibs, Map<String, String> kafkaSettings,
                      Map<String, String> producerOverrides, Map<String, String> consumerOverrides,
                      boolean manyPartitions, int manyPartitionsCount, int manyPartitionsDurationS, int idleIntervalS,
                      Path out, Path workDir, Duration startTimeout, long closedLoopWindowBytes, boolean quick,
-                     String commandLine) {
+                     String commandLine, int clusterWarmupS) {
     BenchSettings {
         cases = List.copyOf(cases);
         nodeSettings = Map.copyOf(nodeSettings);
