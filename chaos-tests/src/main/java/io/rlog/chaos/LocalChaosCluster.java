@@ -44,6 +44,7 @@ public final class LocalChaosCluster implements ClusterControl, AutoCloseable {
 
     public static LocalChaosCluster start(Path dir, int nodes) throws IOException, InterruptedException {
         ProxyNetwork.requireClientResolution();
+        removeStoppedCluster(dir);
         PortScheme ports = PortScheme.findFree(nodes);
         ProxyNetwork network = ProxyNetwork.start(ports);
         try {
@@ -62,6 +63,28 @@ public final class LocalChaosCluster implements ClusterControl, AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             network.close();
             throw e;
+        }
+    }
+
+    /**
+     * A run's cluster folder is scratch space named after the run; an earlier run of the same name left its
+     * stopped cluster there (on other free ports), which LocalCluster would refuse to reuse. Removed unless one of
+     * its nodes still runs: that is left alone, and LocalCluster then says so.
+     */
+    private static void removeStoppedCluster(Path dir) throws IOException {
+        if (!Files.exists(dir.resolve("cluster.properties"))) {
+            return;
+        }
+        LocalCluster old = LocalCluster.open(dir);
+        for (int k = 1; k <= old.nodeCount(); k++) {
+            if (old.state(k) != io.rlog.cli.local.NodeState.STOPPED) {
+                return;
+            }
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -77,10 +77,23 @@ public final class InJvmCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768+): a port the kernel handed out with
+     * {@code new ServerSocket(0)} can be taken again as the source port of any outgoing connection (the nodes'
+     * own gRPC clients included) before the node binds it.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port in 20000..32000 after 1000 tries");
     }
 
     @Override

@@ -14,7 +14,10 @@ import java.util.SplittableRandom;
  */
 public final class ScheduleGenerator {
     public static final int FAULTS_MAX = 3;
-    /** Shorter faults than this rarely outlast an election timeout (0.4-0.8 s) plus client retries. */
+    /**
+     * Shorter faults than this rarely outlast failure detection (an election timeout of 0.2-0.4 s, up to twice
+     * that) plus client retries.
+     */
     static final long FAULT_MS_MIN = 2_000;
     /** Longer faults than this mostly make the run idle. */
     static final long FAULT_MS_MAX = 12_000;

@@ -1,13 +1,18 @@
 package io.rlog.cli.bench;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * The longest time between two consecutive acknowledgements, and when it began: the client-visible
- * unavailability of a case (a failover shows as one long gap). Counted from the first acknowledgement, so
- * metadata and topic warm-up before it are not a gap. Times are passed in; thread-safe.
+ * The longest time one partition went without an acknowledgement, and when it began: the unavailability a client
+ * of that partition saw (a failover shows as one long gap on the partitions the dead node led, while the others
+ * keep acknowledging, so a gap across all partitions would hide it). Each partition's gaps count from its own
+ * first acknowledgement, so metadata and topic warm-up before it are not a gap. Times are passed in;
+ * thread-safe.
  */
 public final class AckGaps {
     private final long originNanos;
-    private long lastNanos = Long.MIN_VALUE;
+    private final Map<Integer, Long> lastNanos = new HashMap<>();
     private long longestNanos;
     private long longestStartNanos;
     private long firstNanos = Long.MIN_VALUE;
@@ -17,14 +22,16 @@ public final class AckGaps {
         this.originNanos = originNanos;
     }
 
-    public synchronized void ack(long nowNanos) {
-        if (lastNanos == Long.MIN_VALUE) {
+    public synchronized void ack(int partition, long nowNanos) {
+        if (firstNanos == Long.MIN_VALUE) {
             firstNanos = nowNanos;
-        } else if (nowNanos - lastNanos > longestNanos) {
-            longestNanos = nowNanos - lastNanos;
-            longestStartNanos = lastNanos;
         }
-        lastNanos = Math.max(lastNanos, nowNanos);
+        Long last = lastNanos.get(partition);
+        if (last != null && nowNanos - last > longestNanos) {
+            longestNanos = nowNanos - last;
+            longestStartNanos = last;
+        }
+        lastNanos.put(partition, last == null ? nowNanos : Math.max(last, nowNanos));
     }
 
     public synchronized Gap longest() {
@@ -34,7 +41,7 @@ public final class AckGaps {
     }
 
     /**
-     * @param longestMs  the longest gap between acknowledgements
+     * @param longestMs  the longest gap between two acknowledgements of one partition
      * @param startS     when it began, seconds after the case's start
      * @param firstAckS  when the first acknowledgement arrived
      */

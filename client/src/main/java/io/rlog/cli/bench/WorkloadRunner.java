@@ -123,7 +123,7 @@ final class WorkloadRunner {
                 if (e == null) {
                     acked.incrementAndGet();
                     account.acked(seq);
-                    gaps.ack(now);
+                    gaps.ack(md.partition(), now);
                     sendLatency.recordNanos(now - intended);
                 } else {
                     failed.incrementAndGet();

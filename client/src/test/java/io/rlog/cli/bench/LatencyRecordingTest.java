@@ -78,14 +78,31 @@ class LatencyRecordingTest {
     @Test
     void ackGapsFindTheLongestSilenceAfterTheFirstAck() {
         AckGaps g = new AckGaps(0);
-        g.ack(2_000_000_000L);     // first ack at 2 s: the time before it is no gap
-        g.ack(2_010_000_000L);
-        g.ack(2_900_000_000L);     // 890 ms gap starting at 2.01 s
-        g.ack(2_950_000_000L);
+        g.ack(0, 2_000_000_000L);     // first ack at 2 s: the time before it is no gap
+        g.ack(0, 2_010_000_000L);
+        g.ack(0, 2_900_000_000L);     // 890 ms gap starting at 2.01 s
+        g.ack(0, 2_950_000_000L);
         AckGaps.Gap gap = g.longest();
         assertEquals(890, gap.longestMs(), 1e-6);
         assertEquals(2.01, gap.startS(), 1e-9);
         assertEquals(2.0, gap.firstAckS(), 1e-9);
+    }
+
+    /** A partition that stalls while the others keep acknowledging still shows its own gap. */
+    @Test
+    void ackGapsArePerPartition() {
+        AckGaps g = new AckGaps(0);
+        g.ack(0, 1_000_000_000L);
+        g.ack(1, 1_005_000_000L);
+        for (long t = 1_100_000_000L; t <= 3_000_000_000L; t += 100_000_000L) {
+            g.ack(1, t);              // partition 1 acknowledges every 100 ms
+        }
+        g.ack(0, 2_600_000_000L);     // partition 0 was silent for 1.6 s from 1.0 s
+        g.ack(2, 2_700_000_000L);     // a partition's first ack is no gap, however late
+        AckGaps.Gap gap = g.longest();
+        assertEquals(1600, gap.longestMs(), 1e-6);
+        assertEquals(1.0, gap.startS(), 1e-9);
+        assertEquals(1.0, gap.firstAckS(), 1e-9);
     }
 
     @Test

@@ -143,10 +143,18 @@ final class LocalRatis implements AutoCloseable {
         return RaftPeerId.valueOf("s" + i);
     }
 
+    /** Free now and below Linux's ephemeral range, so no outgoing connection's source port can take it first. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port in 20000..32000 after 1000 tries");
     }
 
     @Override
