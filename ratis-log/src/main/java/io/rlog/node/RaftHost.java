@@ -92,9 +92,9 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
         RaftServerConfigKeys.setRemovedGroupsDir(p, config.dataDir().resolve("removed-groups").toFile());
         // Election timeouts. A follower sleeps a random timeout in [min, max] and only then checks whether the
-        // leader has been silent that long, so detection takes up to twice max: 200-400 ms keeps a leader's
-        // SIGKILL to about 0.9 s of unavailability for its clients (400-800 ms measured 1.8-2.1 s). Ratis's own
-        // default is 150-300 ms; a little more margin for a busy 2-core machine.
+        // leader has been silent that long, so detection takes up to twice max. Measured on 2 cores after a
+        // leader's SIGKILL: 200-400 ms gave its partition 0.9-1.2 s of unavailability at light load and 1.3-1.9 s
+        // at 5,000 records/s; 400-800 ms gave 1.8-2.1 s; Ratis's own 150-300 ms did worse under load (2.2-2.8 s).
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(
                 config.intSetting("raft.election.timeout.min.ms", 200), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(
