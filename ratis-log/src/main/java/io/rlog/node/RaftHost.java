@@ -220,6 +220,25 @@ public final class RaftHost implements AutoCloseable {
         return server.getGroupIds();
     }
 
+    /**
+     * Gives every started division's state machine updater a sticky signal and a long idle wait (see
+     * {@link UpdaterWakeups}); divisions that have one already are left as they are. Run every second, so a
+     * group added or re-opened since the last run is covered within a second. Returns how many have one.
+     */
+    int quietIdleUpdaters() {
+        long idleWaitMs = config.longSetting("raft.updater.idle.wait.ms", UpdaterWakeups.IDLE_WAIT_MS);
+        if (idleWaitMs <= 0) {
+            return 0; // Ratis's own 100 ms polling
+        }
+        int quiet = 0;
+        for (RaftGroupId gid : server.getGroupIds()) {
+            if (division(gid).map(d -> UpdaterWakeups.install(d, idleWaitMs)).orElse(false)) {
+                quiet++;
+            }
+        }
+        return quiet;
+    }
+
     @Override
     public void close() throws IOException {
         metadataClient.close();

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One rlog node: the Ratis server with its groups, the Kafka listener, and the HTTP endpoints. Started by
@@ -100,6 +101,7 @@ public final class RlogServer implements AutoCloseable {
 
     public void start() throws Exception {
         host.start();
+        executor.scheduleWithFixedDelay(host::quietIdleUpdaters, 0, 1, TimeUnit.SECONDS);
         reconciler.start(config.intSetting("reconcile.interval.ms", 1000));
         reporter.start(config.intSetting("leader.report.interval.ms", 500));
         offsetsTopic.start(config.intSetting("reconcile.interval.ms", 1000));

@@ -154,6 +154,42 @@ class ClusterRoundTripTest {
         roundTrip("rt-zstd", "all", true, "zstd", 10_000);
     }
 
+    /**
+     * Every division, the metadata group's and the partitions', gets the sticky updater signal within a few
+     * seconds of starting, and writes acknowledged one at a time with pauses between them (each needs a woken
+     * updater on the leader) still all complete and read back.
+     */
+    @Test
+    void idleUpdatersAreQuietedAndSingleWritesStillComplete() throws Exception {
+        assertTrue(UpdaterWakeups.supported(), "Ratis internals as UpdaterWakeups expects");
+        String topic = "quiet";
+        admin.createTopics(List.of(new NewTopic(topic, 2, (short) 3))).all().get();
+        InJvmCluster.await("every division quieted", 30_000, () -> {
+            int divisions = 0;
+            for (int n = 1; n <= cluster.size(); n++) {
+                RaftHost host = cluster.node(n).raftHost();
+                for (org.apache.ratis.protocol.RaftGroupId gid : host.groupIds()) {
+                    if (!host.division(gid).map(UpdaterWakeups::installed).orElse(false)) {
+                        return false;
+                    }
+                    divisions++;
+                }
+            }
+            return divisions >= cluster.size() * 3; // metadata and both partitions on every node
+        });
+        int count = 20;
+        try (KafkaProducer<String, String> p = producer("all", true, "none")) {
+            for (int i = 0; i < count; i++) {
+                RecordMetadata md = p.send(new ProducerRecord<>(topic, i % 2, "k", "v" + i)).get();
+                assertEquals(i / 2, md.offset(), "offset of write " + i);
+                Thread.sleep(50); // let every updater go back to waiting
+            }
+        }
+        Map<Integer, List<ConsumerRecord<String, String>>> read = readAll(topic, 2, count);
+        assertEquals(count / 2, read.get(0).size());
+        assertEquals(count / 2, read.get(1).size());
+    }
+
     @Test
     void acksOne() throws Exception {
         roundTrip("rt-acks1", "1", false, "none", 2_000);
