@@ -168,17 +168,23 @@ public final class RaftHost implements AutoCloseable {
         return RaftGroup.valueOf(GroupIds.METADATA, peers);
     }
 
+    static final int PREFERRED_PRIORITY = 2;
+    static final int OTHER_PRIORITY = 1;
+
     /**
-     * A partition's group. The first replica gets the highest Ratis priority, so that once it is caught up
-     * it takes leadership back: placement rotates the first replica across nodes, so leaders spread evenly
-     * instead of piling onto whichever node started first, as Kafka's preferred-leader election does.
+     * A partition's group. The first replica gets a higher Ratis priority than the others, so that once it is
+     * caught up it takes leadership back: placement rotates the first replica across nodes, so leaders spread
+     * evenly instead of piling onto whichever node started first, as Kafka's preferred-leader election does.
+     * The other replicas share one lower priority: with distinct priorities a voter refuses a candidate of
+     * lower priority whose log equals its own, and a leader hands over to any caught-up peer of higher
+     * priority, so when the first replica died a failover could take a second election or a second handover.
      */
     public RaftGroup partitionGroup(RaftGroupId gid, List<Integer> replicas) {
         List<RaftPeer> peers = new ArrayList<>(replicas.size());
         for (int i = 0; i < replicas.size(); i++) {
             NodeConfig.Peer p = config.peer(replicas.get(i));
             peers.add(RaftPeer.newBuilder().setId(peerId(p.id())).setAddress(p.host() + ":" + p.raftPort())
-                    .setPriority(replicas.size() - i).build());
+                    .setPriority(i == 0 ? PREFERRED_PRIORITY : OTHER_PRIORITY).build());
         }
         return RaftGroup.valueOf(gid, peers);
     }
