@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs an idempotent convergence step after every metadata change and on a timer; triggers that arrive
- * before the step runs make one run. The node's reconcilers are built on it, so a lost trigger only delays.
+ * Runs an idempotent convergence step after every metadata change and on a timer, one run at a time; triggers
+ * that arrive before or during a run make one more run. The node's reconcilers are built on it, so a lost
+ * trigger only delays.
  */
 final class ConvergenceLoop {
 
@@ -18,7 +19,8 @@ final class ConvergenceLoop {
     private final String name;
     private final Runnable step;
     private final ScheduledExecutorService executor;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
 
     ConvergenceLoop(String name, Runnable step, ScheduledExecutorService executor) {
         this.name = name;
@@ -31,16 +33,35 @@ final class ConvergenceLoop {
         executor.scheduleWithFixedDelay(this::trigger, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Runs the step soon. Never two runs at once (two concurrent group reconciles added every group twice);
+     * triggers that arrive during a run make one more run after it.
+     */
     void trigger() {
-        if (scheduled.compareAndSet(false, true)) {
-            executor.execute(() -> {
-                scheduled.set(false);
-                try {
-                    step.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("{} failed: {}", name, e.toString());
+        pending.set(true);
+        if (running.compareAndSet(false, true)) {
+            executor.execute(this::runWhilePending);
+        }
+    }
+
+    private void runWhilePending() {
+        boolean finished = false;
+        try {
+            do {
+                while (pending.getAndSet(false)) {
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("{} failed: {}", name, e.toString());
+                    }
                 }
-            });
+                running.set(false);
+            } while (pending.get() && running.compareAndSet(false, true));
+            finished = true;
+        } finally {
+            if (!finished) {
+                running.set(false); // an Error escaped the step: the next trigger starts afresh
+            }
         }
     }
 

@@ -64,11 +64,13 @@ final class GroupReconciler {
         }
         MetadataView.Snapshot snap = view.current();
         Map<Integer, Map<RaftGroupId, List<Integer>>> expected = new HashMap<>();
+        Map<RaftGroupId, List<Integer>> groups = new java.util.LinkedHashMap<>(); // topic, then partition order
         for (TopicRecord t : snap.image().getTopicsList()) {
             UUID id = GroupIds.uuid(t.getTopicId());
             for (int p = 0; p < t.getPartitionsCount(); p++) {
                 List<Integer> replicas = t.getPartitions(p).getReplicasList();
                 RaftGroupId gid = GroupIds.partition(id, p);
+                groups.put(gid, replicas);
                 for (int node : replicas) {
                     expected.computeIfAbsent(node, k -> new HashMap<>()).put(gid, replicas);
                 }
@@ -83,26 +85,55 @@ final class GroupReconciler {
                 LOG.debug("cannot list groups on node {}: {}", peer.id(), e.toString());
             }
         }
-        // Every node adds its missing groups in partition order, all nodes at once: the replicas of a partition
-        // start at about the same time, so its first election finds its peers (a replica started long before
-        // the others keeps failing elections, each on a new thread), and a big topic becomes usable partition
-        // after partition.
-        Map<RaftGroupId, List<Integer>> groups = new java.util.LinkedHashMap<>();
-        expected.values().forEach(groups::putAll);
-        Map<Integer, List<Map.Entry<RaftGroupId, List<Integer>>>> toAdd = new java.util.TreeMap<>();
+        // Every node adds its missing groups in partition order, all nodes at once, in steps of
+        // ADD_STEP_PARTITIONS partitions: a step ends when every node has added its groups of that step. So the
+        // replicas of a partition start within one step of each other and its first election finds its peers.
+        // A replica started long before the others keeps failing elections, each on new threads; measured with
+        // 1,000 partitions on 2 cores, nodes that drifted apart (one adder per node, no steps) left hundreds of
+        // groups electing at once and the node's CPU went to creating election threads. A big topic still
+        // becomes usable partition after partition.
+        List<Map.Entry<RaftGroupId, List<Integer>>> missing = new java.util.ArrayList<>();
         for (Map.Entry<RaftGroupId, List<Integer>> e : groups.entrySet()) {
             for (int node : e.getValue()) {
                 Set<RaftGroupId> there = present.get(node);
                 if (there != null && !there.contains(e.getKey())) {
-                    toAdd.computeIfAbsent(node, k -> new java.util.ArrayList<>()).add(e);
+                    missing.add(e);
+                    break;
+                }
+            }
+        }
+        Set<Integer> unreachable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int from = 0; from < missing.size(); from += ADD_STEP_PARTITIONS) {
+            List<Map.Entry<RaftGroupId, List<Integer>>> step =
+                    missing.subList(from, Math.min(missing.size(), from + ADD_STEP_PARTITIONS));
+            if (!addStep(step, present, unreachable)) {
+                return;
+            }
+        }
+        present.forEach((node, there) -> removeStale(node, there, expected.getOrDefault(node, Map.of())));
+    }
+
+    /** Partitions whose groups all nodes add before any node goes on to the next ones. */
+    static final int ADD_STEP_PARTITIONS = 4;
+
+    /** Adds one step's missing groups, each node on its own thread; false when interrupted. */
+    private boolean addStep(List<Map.Entry<RaftGroupId, List<Integer>>> step, Map<Integer, Set<RaftGroupId>> present,
+                            Set<Integer> unreachable) {
+        Map<Integer, List<Map.Entry<RaftGroupId, List<Integer>>>> byNode = new java.util.TreeMap<>();
+        for (Map.Entry<RaftGroupId, List<Integer>> e : step) {
+            for (int node : e.getValue()) {
+                Set<RaftGroupId> there = present.get(node);
+                if (there != null && !there.contains(e.getKey()) && !unreachable.contains(node)) {
+                    byNode.computeIfAbsent(node, k -> new java.util.ArrayList<>()).add(e);
                 }
             }
         }
         List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
-        toAdd.forEach((node, list) -> running.add(adders.submit(() -> {
+        byNode.forEach((node, list) -> running.add(adders.submit(() -> {
             for (Map.Entry<RaftGroupId, List<Integer>> e : list) {
                 if (!addGroup(node, e.getKey(), e.getValue())) {
-                    return; // unreachable: skip the node this round
+                    unreachable.add(node); // skip the node for the rest of this round
+                    return;
                 }
             }
         })));
@@ -113,10 +144,10 @@ final class GroupReconciler {
                 LOG.warn("adding groups failed", ex.getCause());
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
-        present.forEach((node, there) -> removeStale(node, there, expected.getOrDefault(node, Map.of())));
+        return true;
     }
 
     /** Adds one partition group on one node; false when the node cannot be reached (skip it this round). */
