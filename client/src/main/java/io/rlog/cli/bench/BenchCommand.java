@@ -145,6 +145,10 @@ public final class BenchCommand implements Callable<Integer> {
         StringBuilder s = new StringBuilder("summary cases=" + r.cases().size() + " failed=" + r.failedCases());
         String system = r.cases().stream().anyMatch(c -> c.system().equals("external")) ? "external" : "rlog";
         s.append(" lost=").append(r.lost(system)).append(" duplicates=").append(r.duplicates(system));
+        long unverified = r.unverified(system);
+        if (unverified > 0) {
+            s.append(" read_back_incomplete=").append(unverified);
+        }
         String ratio = "n/a";
         if (r.headline().isPresent()) {
             CaseResult h = r.headline().get();

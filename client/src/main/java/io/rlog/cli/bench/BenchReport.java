@@ -24,10 +24,16 @@ record BenchReport(Machine machine, Map<String, String> versions, Map<String, St
                 + (manyPartitions != null && manyPartitions.error() != null ? 1 : 0);
     }
 
-    /** Acknowledged records lost over every case of {@code system}. */
+    /** Acknowledged records lost over every case of {@code system} whose read-back completed. */
     long lost(String system) {
-        return cases.stream().filter(c -> c.system().equals(system) && c.loss() != null)
-                .mapToLong(c -> c.loss().lost()).sum();
+        return cases.stream().filter(c -> c.system().equals(system) && c.lost() >= 0)
+                .mapToLong(CaseResult::lost).sum();
+    }
+
+    /** Cases of {@code system} that acknowledged records but could not read them all back (loss unknown). */
+    long unverified(String system) {
+        return cases.stream().filter(c -> c.system().equals(system) && c.loss() != null && !c.readBackComplete())
+                .count();
     }
 
     long duplicates(String system) {

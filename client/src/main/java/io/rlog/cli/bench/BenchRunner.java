@@ -74,11 +74,12 @@ final class BenchRunner {
                 closeKafka(); // its idle CPU would blur the idle figures
                 closeRlog();
                 try {
-                    Target target = rlogFor("always");
+                    Target target = manyPartitionsCluster();
                     many = ManyPartitions.run(context(target, ManyPartitions.TOPIC_READY_TIMEOUT, false), s, ++index);
                 } catch (IOException | RuntimeException e) {
                     many = new ManyPartitionsResult(s.manyPartitionsCount(), ManyPartitions.RF, s.idleIntervalS(),
-                            Double.NaN, List.of(), null, "the cluster did not start: " + WorkloadRunner.describe(e));
+                            Double.NaN, List.of(), null, "the cluster did not start: " + WorkloadRunner.describe(e),
+                            ManyPartitions.nodeSettings(s.nodeSettings()));
                 }
                 progress.line("many partitions: " + (many.error() == null ? "done" : "failed: " + many.error()));
             }
@@ -118,9 +119,10 @@ final class BenchRunner {
             return String.format(Locale.ROOT, "[%d] %s %s  FAILED: %s", r.index(), r.system(), r.spec().label(), r.error());
         }
         return String.format(Locale.ROOT, "[%d] %-5s %s  %,.0f rec/s  %.1f MB/s  send p50 %.2f p99 %.2f ms  "
-                        + "e2e p99 %.2f ms  lost %d dup %d  longest ack gap %.0f ms", r.index(), r.system(),
+                        + "e2e p99 %.2f ms  lost %s dup %d  longest ack gap %.0f ms", r.index(), r.system(),
                 r.spec().label(), r.recordsPerS(), r.mbPerS(), r.send().p50Ms(), r.send().p99Ms(), r.e2e().p99Ms(),
-                r.lost(), r.duplicates(), r.ackGap().longestMs());
+                r.lost() >= 0 ? Long.toString(r.lost()) : "unknown (read-back incomplete)", r.duplicates(),
+                r.ackGap().longestMs());
     }
 
     private WorkloadRunner.Context context(Target target, Duration topicReady, boolean deleteTopic) {
@@ -163,6 +165,21 @@ final class BenchRunner {
         rlogFsync = fsync;
         record(rlog);
         warm(rlog, fsync);
+        return rlog;
+    }
+
+    /** A fresh cluster with the many-partitions case's node settings (no warm-up: the case measures idle nodes). */
+    private Target manyPartitionsCluster() throws IOException, InterruptedException {
+        if (s.bootstrap() != null) {
+            return rlogFor("always");
+        }
+        closeRlog();
+        rlogClusters++;
+        Path dir = s.workDir().resolve("rlog-" + rlogClusters + "-many-partitions");
+        Map<String, String> settings = ManyPartitions.nodeSettings(s.nodeSettings());
+        progress.line("starting a " + s.nodes() + "-node rlog cluster for many partitions " + settings + " in " + dir);
+        rlog = RlogTarget.start(dir, s.nodes(), "always", settings, s.startTimeout(), progress::line);
+        rlogFsync = null; // not for the matrix cases: their settings differ
         return rlog;
     }
 

@@ -36,9 +36,12 @@ record CaseResult(int index, String system, CaseSpec spec, String topic, Instant
         return error == null;
     }
 
-    /** Acknowledged records missing from the read-back; -1 when there was no read-back. */
+    /**
+     * Acknowledged records missing from the read-back; -1 when there was no complete read-back (a record the
+     * read-back did not reach may still be in the log, so it is not counted as lost).
+     */
     long lost() {
-        return loss == null ? -1 : loss.lost();
+        return loss == null || !readBackComplete ? -1 : loss.lost();
     }
 
     long duplicates() {

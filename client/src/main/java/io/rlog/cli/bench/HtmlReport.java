@@ -139,6 +139,10 @@ final class HtmlReport {
                 .append(m.rf()).append(", created in ").append(esc(fmt(m.createS(), 1))).append(" s. Memory is each "
                 + "node's resident set (VmRSS); idle CPU is its CPU time over ").append(m.idleIntervalS())
                 .append(" s without clients, in % of one core.");
+        if (!m.nodeSettings().isEmpty()) {
+            h.append(" Node settings of this cluster: ").append(esc(new java.util.TreeMap<>(m.nodeSettings()).toString()))
+                    .append('.');
+        }
         if (m.load() != null) {
             h.append(" Load across all partitions (").append(esc(m.load().spec().label())).append("): ")
                     .append(esc(fmt(m.load().recordsPerS(), 0))).append(" records/s, send p99 ")

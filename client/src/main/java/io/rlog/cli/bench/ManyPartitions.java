@@ -18,6 +18,23 @@ final class ManyPartitions {
     static final Duration TOPIC_READY_TIMEOUT = Duration.ofMinutes(10);
     static final int RF = 3;
 
+    /**
+     * Node settings this case's cluster gets unless the bench's --set gives them. Ratis heartbeats every group's
+     * followers every half minimum election timeout; at the default 200-400 ms, 1,000 groups' heartbeats and the
+     * elections that late heartbeats set off saturated this 2-core machine (measured: 416 groups per node idle at
+     * 36 % of a core each with 2-4 s, most of it gRPC heartbeat traffic). The price is failover time.
+     */
+    static final Map<String, String> DEFAULT_NODE_SETTINGS = Map.of(
+            "raft.election.timeout.min.ms", "4000",
+            "raft.election.timeout.max.ms", "8000");
+
+    /** The bench's node settings with this case's defaults under them. */
+    static Map<String, String> nodeSettings(Map<String, String> given) {
+        Map<String, String> out = new java.util.TreeMap<>(DEFAULT_NODE_SETTINGS);
+        out.putAll(given);
+        return out;
+    }
+
     private ManyPartitions() {}
 
     static ManyPartitionsResult run(WorkloadRunner.Context ctx, BenchSettings s, int index) throws InterruptedException {
@@ -28,7 +45,7 @@ final class ManyPartitions {
             pids.putAll(target.pids());
         } catch (java.io.IOException e) {
             return new ManyPartitionsResult(s.manyPartitionsCount(), RF, s.idleIntervalS(), Double.NaN, List.of(), null,
-                    "cannot read node pids: " + e.getMessage());
+                    "cannot read node pids: " + e.getMessage(), nodeSettings(s.nodeSettings()));
         }
         pids.keySet().forEach(n -> figures.put(n, new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN}));
         ctx.progress().line("many partitions: measuring idle nodes for " + s.idleIntervalS() + " s");
@@ -48,11 +65,19 @@ final class ManyPartitions {
             measureIdle(pids, figures, 2, s.idleIntervalS());
         });
         pids.forEach((node, pid) -> figures.get(node)[4] = rssMb(pid));
+        String error = load.error();
+        if (error != null && Double.isNaN(createS[0])) {
+            long hosted = target.partitionReplicasHosted();
+            if (hosted >= 0) {
+                error += " (when it gave up the nodes hosted " + hosted + " partition replicas of all topics; this"
+                        + " topic has " + (long) spec.partitions() * RF + ")";
+            }
+        }
         List<ManyPartitionsResult.NodeFigures> nodes = new ArrayList<>();
         figures.forEach((node, f) -> nodes.add(new ManyPartitionsResult.NodeFigures(node, pids.get(node), f[0], f[1],
                 f[2], f[3], f[4])));
         return new ManyPartitionsResult(spec.partitions(), RF, s.idleIntervalS(), createS[0], nodes, load,
-                load.error());
+                error, nodeSettings(s.nodeSettings()));
     }
 
     /** Memory now and CPU over the next {@code seconds}, into figures[node][at] and [at + 1]. */

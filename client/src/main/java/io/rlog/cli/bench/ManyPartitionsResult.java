@@ -1,6 +1,7 @@
 package io.rlog.cli.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The many-partitions case: per-node memory and idle CPU before and after creating one big topic, and the
@@ -11,7 +12,7 @@ import java.util.List;
  * @param error   why the case stopped early; null when it ran to the end
  */
 record ManyPartitionsResult(int partitions, int rf, int idleIntervalS, double createS, List<NodeFigures> nodes,
-                            CaseResult load, String error) {
+                            CaseResult load, String error, Map<String, String> nodeSettings) {
 
     /**
      * One node's figures. Memory is VmRSS of /proc/PID/status; idle CPU is the node's utime+stime over an idle

@@ -49,7 +49,7 @@ final class ResultsWriter {
                     r.sent(), r.acked(), r.failed(), r.recordsPerS(), r.mbPerS(), r.send().p50Ms(),
                     r.send().p99Ms(), r.send().p999Ms(), r.send().maxMs(), r.e2e().p50Ms(), r.e2e().p99Ms(),
                     r.e2e().p999Ms(), r.e2e().maxMs()));
-            row.add(r.loss() == null ? "" : r.loss().lost());
+            row.add(r.lost() < 0 ? "" : r.lost());
             row.add(r.loss() == null ? "" : r.loss().duplicates());
             row.add(r.loss() == null ? "" : r.loss().presentNotAcked());
             row.add(r.readBackComplete());

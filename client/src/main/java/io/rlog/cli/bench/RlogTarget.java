@@ -67,6 +67,19 @@ final class RlogTarget implements Target {
     }
 
     @Override
+    public long partitionReplicasHosted() throws InterruptedException {
+        long total = 0;
+        for (int node : nodes()) {
+            OptionalLong hosted = cluster.partitionsHosted(node);
+            if (hosted.isEmpty()) {
+                return -1;
+            }
+            total += hosted.getAsLong();
+        }
+        return total;
+    }
+
+    @Override
     public void kill(int node) throws IOException, InterruptedException {
         cluster.kill(node);
     }

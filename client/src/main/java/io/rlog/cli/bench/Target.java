@@ -36,6 +36,15 @@ interface Target extends AutoCloseable {
     /** Topic configs every case topic gets on this system (Kafka: min.insync.replicas). */
     Map<String, String> topicConfigs(int rf);
 
+    /**
+     * Partition replicas the cluster's nodes host now, or -1 when unknown (Kafka, a cluster the bench did not
+     * start, a node that does not answer). rlog removes a deleted topic's Raft groups in the background; the
+     * bench waits for that before the next case, so the removal does not run during a measurement.
+     */
+    default long partitionReplicasHosted() throws InterruptedException {
+        return -1;
+    }
+
     /** Settings recorded with the results: node or broker config, JVM flags. */
     Map<String, String> settings();
 

@@ -66,7 +66,11 @@ final class WorkloadRunner {
                 onTopicReady.accept(topic);
                 CaseResult result = measure(ctx, spec, index, admin, topic, partitions, startedAt);
                 if (ctx.deleteTopic()) {
+                    long hostedWithTopic = ctx.target().partitionReplicasHosted();
                     deleteQuietly(admin, topic);
+                    if (hostedWithTopic >= 0) {
+                        awaitReplicasRemoved(ctx, hostedWithTopic - (long) spec.partitions() * spec.rf());
+                    }
                 }
                 return result;
             } catch (InterruptedException e) {
@@ -277,6 +281,24 @@ final class WorkloadRunner {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // a leftover topic costs the next cases a little; it is not a reason to fail this one
+        }
+    }
+
+    /** How long the bench waits for a deleted topic's replicas to go before it starts the next case anyway. */
+    static final Duration REPLICA_REMOVAL_TIMEOUT = Duration.ofMinutes(2);
+
+    /** Waits until the cluster hosts at most {@code hostedBefore} partition replicas (the deleted topic's gone). */
+    private static void awaitReplicasRemoved(Context ctx, long hostedBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + REPLICA_REMOVAL_TIMEOUT.toNanos();
+        long hosted = ctx.target().partitionReplicasHosted();
+        while (hosted > hostedBefore && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200);
+            hosted = ctx.target().partitionReplicasHosted();
+        }
+        if (hosted > hostedBefore) {
+            ctx.progress().line("the deleted topic's replicas were not all removed within "
+                    + REPLICA_REMOVAL_TIMEOUT.toSeconds() + " s (" + hosted + " hosted, " + hostedBefore
+                    + " before); the next case starts anyway");
         }
     }
 

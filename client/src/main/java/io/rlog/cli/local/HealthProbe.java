@@ -6,8 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.OptionalLong;
 
-/** Asks a node's GET /health, which answers 200 once the node serves and 503 before. */
+/** Asks a node's GET /health, which answers 200 once the node serves and 503 before, and reads its gauges. */
 final class HealthProbe {
     /** One probe must not hang on a paused node longer than this. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
@@ -29,6 +30,28 @@ final class HealthProbe {
             return status == 200 ? "ok" : "http-" + status;
         } catch (IOException e) {
             return "down";
+        }
+    }
+
+    /** One gauge of the node's GET /metrics ({@code name value} lines), or empty when it does not answer. */
+    OptionalLong gauge(String host, int httpPort, String name) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/metrics"))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return OptionalLong.empty();
+            }
+            for (String line : response.body().split("\n")) {
+                if (line.startsWith(name + " ")) {
+                    return OptionalLong.of((long) Double.parseDouble(line.substring(name.length() + 1).trim()));
+                }
+            }
+            return OptionalLong.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
         }
     }
 }

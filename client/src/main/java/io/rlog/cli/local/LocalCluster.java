@@ -189,6 +189,11 @@ public final class LocalCluster implements AutoCloseable {
         return probe.isHealthy(HOST, ports.httpPort(node));
     }
 
+    /** How many partition replicas the node hosts now (its rlog_partitions_hosted gauge); empty if it does not answer. */
+    public OptionalLong partitionsHosted(int node) throws InterruptedException {
+        return probe.gauge(HOST, ports.httpPort(node), "rlog_partitions_hosted");
+    }
+
     public List<NodeStatus> status() throws IOException, InterruptedException {
         List<NodeStatus> out = new ArrayList<>();
         for (LocalNode node : nodes) {

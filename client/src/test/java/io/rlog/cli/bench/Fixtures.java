@@ -57,7 +57,8 @@ final class Fixtures {
         Machine m = new Machine("vm", 2, 24_000, "AMD EPYC", "Linux", "OpenJDK 17", "0.50 0.40 0.30",
                 Instant.parse("2026-01-02T03:00:00Z"));
         ManyPartitionsResult many = new ManyPartitionsResult(1000, 3, 10, 42.0,
-                List.of(new ManyPartitionsResult.NodeFigures(1, 111, 180, 1.5, 900, 12.5, 950)), faulted, null);
+                List.of(new ManyPartitionsResult.NodeFigures(1, 111, 180, 1.5, 900, 12.5, 950)), faulted, null,
+                Map.of("raft.election.timeout.min.ms", "4000"));
         return new BenchReport(m, Map.of("rlog", "test", "kafka-clients", "4.4.0"), Map.of("command", "rlog bench --quick"),
                 List.of(rlog, kafka, faulted, broken), List.of(new Comparison(rlog, kafka)), many,
                 List.of("Kafka does not fsync per write by default"), Instant.parse("2026-01-02T03:10:00Z"), "1 1 1");

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,23 @@ class ReportRenderingTest {
         assertTrue(line.startsWith("summary cases=4 failed=1 lost=2 duplicates=0 "), line);
         assertTrue(line.contains(" records_per_s=41234 "), line);
         assertTrue(line.endsWith(" ratio=0.82"), line);
+    }
+
+    @Test
+    void recordsTheReadBackDidNotReachAreNotCountedAsLost() {
+        CaseResult r = Fixtures.result(1, "rlog", Fixtures.spec(Fault.NONE, true), 1_000, 50, 300);
+        CaseResult incomplete = new CaseResult(r.index(), r.system(), r.spec(), r.topic(), r.startedAt(), r.sent(),
+                r.acked(), r.failed(), r.measuredS(), r.recordsPerS(), r.mbPerS(), r.send(), r.e2e(), r.sendCdf(),
+                r.e2eCdf(), r.seconds(), r.loss(), false, r.ackGap(), r.events(), r.cpu(), r.errors(), r.error());
+        assertEquals(300, r.lost());
+        assertEquals(-1, incomplete.lost(), "unread is not lost");
+        BenchReport report = new BenchReport(Fixtures.report().machine(), Map.of(), Map.of(),
+                List.of(incomplete, Fixtures.result(2, "rlog", Fixtures.spec(Fault.NONE, false), 900, 40, 2)),
+                List.of(), null, List.of(), java.time.Instant.parse("2026-01-02T03:10:00Z"), "1 1 1");
+        String line = BenchCommand.summaryLine(report);
+        assertTrue(line.startsWith("summary cases=2 failed=0 lost=2 duplicates=0 read_back_incomplete=1 "), line);
+        assertTrue(BenchRunner.summary(incomplete).contains("lost unknown (read-back incomplete)"),
+                BenchRunner.summary(incomplete));
     }
 
     @Test
