@@ -1,0 +1,35 @@
+package io.rlog.node;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The Ratis settings a node derives from its config (unit test of RaftHost.properties alone). */
+class RaftPropertiesTest {
+
+    private static RaftProperties properties(Map<String, String> extra) {
+        Map<String, String> s = new HashMap<>(extra);
+        s.put("node.id", "1");
+        s.put("cluster.nodes", "1@127.0.0.1:20001:20002");
+        s.put("data.dir", "/tmp/unused-by-this-test");
+        return RaftHost.properties(NodeConfig.fromMap(s, null));
+    }
+
+    private static long stepDownWaitMs(RaftProperties p) {
+        return RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p).toLong(TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aDeposedLeaderWaitsTwiceTheMaximumElectionTimeoutNotTenSeconds() {
+        assertEquals(800, stepDownWaitMs(properties(Map.of())));
+        assertEquals(10_000, stepDownWaitMs(properties(Map.of("raft.election.timeout.min.ms", "4000",
+                "raft.election.timeout.max.ms", "8000"))), "capped at Ratis's own 10 s");
+        assertEquals(300, stepDownWaitMs(properties(Map.of("raft.leader.stepdown.wait.ms", "300"))));
+    }
+}
