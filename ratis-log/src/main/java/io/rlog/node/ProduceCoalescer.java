@@ -26,9 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * entries grow with the commit latency instead of their number growing with the request rate.
  *
  * <p>Order: one thread at a time submits a partition's entries (the "pump"), in the order the requests arrived,
- * so a producer's pipelined requests keep their order in the log. A request that timed out while waiting is
- * dropped before submission, so its outcome is really "not written". The waiting queue needs no bound of its
- * own: the listener caps in-flight requests per connection, and so the requests that can wait here.
+ * so a producer's pipelined requests keep their order in the log. A request that timed out while waiting (its
+ * client got REQUEST_TIMED_OUT, which in Kafka means "outcome unknown") is still proposed in its place: dropping
+ * it let the request behind it, with the next sequence number of the same idempotent producer, be written first
+ * when the partition did not know that producer yet (it accepts any first sequence, as Kafka does), and the
+ * dropped one was written after it once the client retried it under a new epoch; the chaos checker's
+ * nonmonotonic-send (partition-then-kill, seed 12). Kafka likewise appends a request before it considers the next
+ * one on the connection. The waiting queue needs no bound of its own: the listener caps in-flight requests per
+ * connection, and so the requests that can wait here.
  */
 final class ProduceCoalescer {
 
@@ -126,16 +131,15 @@ final class ProduceCoalescer {
         }
     }
 
-    /** The next entry's requests: the oldest live one, then more while they fit; null when none waits. */
+    /**
+     * The next entry's requests: the oldest one, then more while they fit; null when none waits. Requests whose
+     * caller stopped waiting are taken too (see the class comment): their replies are simply not used.
+     */
     private List<Waiting> take(Lane lane) {
         List<Waiting> entry = new ArrayList<>();
         long bytes = 0;
         while (!lane.waiting.isEmpty()) {
             Waiting w = lane.waiting.peek();
-            if (w.reply.isDone()) {
-                lane.waiting.poll();
-                continue;
-            }
             int size = w.batches.remaining() + REQUEST_FRAMING_BYTES;
             if (!entry.isEmpty() && bytes + size > entryBytesMax) {
                 break;

@@ -157,15 +157,23 @@ class ProduceCoalescerTest {
         assertEquals(3, ok.join().getBaseOffset());
     }
 
+    /**
+     * A request whose caller gave up while it waited is still proposed, in its place: skipping it let the next
+     * request of the same idempotent producer be written before it (the chaos checker's nonmonotonic-send).
+     */
     @Test
-    void aRequestThatTimedOutWhileWaitingIsNeverProposed() {
+    void aRequestThatTimedOutWhileWaitingIsStillProposedInOrder() {
         ProduceCoalescer c = coalescer(1, 1 << 20);
         c.append(GROUP, request(1, 10));
         CompletableFuture<AppendReply> late = c.append(GROUP, request(2, 10));
-        c.append(GROUP, request(3, 10));
+        CompletableFuture<AppendReply> next = c.append(GROUP, request(3, 10));
         late.completeExceptionally(new java.util.concurrent.TimeoutException());
         answer(proposed.poll(), 0);
-        assertEquals(List.of(3), tags(proposed.poll().command()));
+        Proposed second = proposed.poll();
+        assertEquals(List.of(2, 3), tags(second.command()));
+        answer(second, 1);
+        assertEquals(2, next.join().getBaseOffset(), "the request behind it gets its own reply");
+        assertTrue(late.isCompletedExceptionally(), "the caller that gave up keeps its timeout");
     }
 
     /** Many threads producing to one partition: every request is proposed exactly once, in a per-thread order. */
