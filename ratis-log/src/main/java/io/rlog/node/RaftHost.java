@@ -42,11 +42,14 @@ public final class RaftHost implements AutoCloseable {
     private final Map<RaftGroupId, PartitionStateMachine> partitions = new ConcurrentHashMap<>();
     private final RaftClient metadataClient;
     private final RaftClient adminClient;
+    /** raft.updater.idle.wait.ms; 0 or less keeps Ratis's own 100 ms polling (see UpdaterWakeups). */
+    private final long updaterIdleWaitMs;
 
     public RaftHost(NodeConfig config, MetadataStateMachine.Events metadataEvents,
                     PartitionStateMachine.Events partitionEvents) throws IOException {
         this.config = config;
         this.properties = properties(config);
+        this.updaterIdleWaitMs = config.longSetting("raft.updater.idle.wait.ms", UpdaterWakeups.IDLE_WAIT_MS);
         this.metadata = new MetadataStateMachine(metadataEvents);
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(config.nodeId()))
@@ -242,13 +245,12 @@ public final class RaftHost implements AutoCloseable {
      * group added or re-opened since the last run is covered within a second. Returns how many have one.
      */
     int quietIdleUpdaters() {
-        long idleWaitMs = config.longSetting("raft.updater.idle.wait.ms", UpdaterWakeups.IDLE_WAIT_MS);
-        if (idleWaitMs <= 0) {
+        if (updaterIdleWaitMs <= 0) {
             return 0; // Ratis's own 100 ms polling
         }
         int quiet = 0;
         for (RaftGroupId gid : server.getGroupIds()) {
-            if (division(gid).map(d -> UpdaterWakeups.install(d, idleWaitMs)).orElse(false)) {
+            if (division(gid).map(d -> UpdaterWakeups.install(d, updaterIdleWaitMs)).orElse(false)) {
                 quiet++;
             }
         }

@@ -80,7 +80,7 @@ final class UpdaterWakeups {
             return false;
         }
         try {
-            Object updater = GET_UPDATER.invoke(STATE.get(division));
+            Object updater = updater(division);
             if (AWAIT.get(updater) instanceof StickySignal) {
                 return true;
             }
@@ -100,13 +100,17 @@ final class UpdaterWakeups {
         }
     }
 
+    private static Object updater(RaftServer.Division division) throws ReflectiveOperationException {
+        return GET_UPDATER.invoke(STATE.get(division));
+    }
+
     /** Whether {@link #install} has replaced this division's signal (for tests and metrics). */
     static boolean installed(RaftServer.Division division) {
         if (!supported()) {
             return false;
         }
         try {
-            return AWAIT.get(GET_UPDATER.invoke(STATE.get(division))) instanceof StickySignal;
+            return AWAIT.get(updater(division)) instanceof StickySignal;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
         }

@@ -182,12 +182,38 @@ class ClusterRoundTripTest {
             for (int i = 0; i < count; i++) {
                 RecordMetadata md = p.send(new ProducerRecord<>(topic, i % 2, "k", "v" + i)).get();
                 assertEquals(i / 2, md.offset(), "offset of write " + i);
-                Thread.sleep(50); // let every updater go back to waiting
+                // Every replica applies the write before the next one: each follower's updater, idle between
+                // writes, must be woken by the commit it learns of, not by a timeout.
+                InJvmCluster.await("write " + i + " applied on every replica", 10_000,
+                        ClusterRoundTripTest::everyReplicaAppliedItsLeadersCommits);
             }
         }
         Map<Integer, List<ConsumerRecord<String, String>>> read = readAll(topic, 2, count);
         assertEquals(count / 2, read.get(0).size());
         assertEquals(count / 2, read.get(1).size());
+    }
+
+    /** Every division on every node has applied what its group's leader has committed. */
+    private static boolean everyReplicaAppliedItsLeadersCommits() {
+        Map<org.apache.ratis.protocol.RaftGroupId, Long> committed = new HashMap<>();
+        for (int n = 1; n <= cluster.size(); n++) {
+            RaftHost host = cluster.node(n).raftHost();
+            for (org.apache.ratis.protocol.RaftGroupId gid : host.groupIds()) {
+                host.division(gid).filter(d -> d.getInfo().isLeader())
+                        .ifPresent(d -> committed.put(gid, d.getRaftLog().getLastCommittedIndex()));
+            }
+        }
+        for (int n = 1; n <= cluster.size(); n++) {
+            RaftHost host = cluster.node(n).raftHost();
+            for (org.apache.ratis.protocol.RaftGroupId gid : host.groupIds()) {
+                Long leaderCommitted = committed.get(gid);
+                long applied = host.division(gid).map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L);
+                if (leaderCommitted == null || applied < leaderCommitted) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Test

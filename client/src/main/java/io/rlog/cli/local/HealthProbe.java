@@ -21,10 +21,7 @@ final class HealthProbe {
 
     /** "ok", "http-STATUS", or "down" when nothing answers. */
     String describe(String host, int httpPort) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health"))
-                .timeout(REQUEST_TIMEOUT)
-                .GET()
-                .build();
+        HttpRequest request = get(host, httpPort, "/health");
         try {
             int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status == 200 ? "ok" : "http-" + status;
@@ -35,10 +32,7 @@ final class HealthProbe {
 
     /** One gauge of the node's GET /metrics ({@code name value} lines), or empty when it does not answer. */
     OptionalLong gauge(String host, int httpPort, String name) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/metrics"))
-                .timeout(REQUEST_TIMEOUT)
-                .GET()
-                .build();
+        HttpRequest request = get(host, httpPort, "/metrics");
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -53,5 +47,12 @@ final class HealthProbe {
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    private static HttpRequest get(String host, int httpPort, String path) {
+        return HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
     }
 }
