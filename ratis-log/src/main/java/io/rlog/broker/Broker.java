@@ -21,6 +21,14 @@ public interface Broker {
     /** A consistent snapshot of what this node knows of the cluster, from its local metadata replica. */
     ClusterView cluster();
 
+    /**
+     * As {@link #cluster()}, with each partition's leader as this node sees it at this moment (during an election:
+     * none). For Metadata answers and leader hints in errors; it may cost a walk over every partition.
+     */
+    default ClusterView clusterNow() {
+        return cluster();
+    }
+
     /** Creates a topic; completes once its partition groups exist and each has a leader (or the timeout). */
     CompletableFuture<TopicOutcome> createTopic(TopicSpec spec, boolean validateOnly, int timeoutMs);
 

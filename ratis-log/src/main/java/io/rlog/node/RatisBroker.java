@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ public final class RatisBroker implements Broker {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile ClusterView clusterView;
+    /** Bumped by every invalidation; a view built while one happened is used once but not cached. */
+    private final AtomicLong clusterViewGeneration = new AtomicLong();
     /** Produce requests submitted to Raft, and their total time from submit to reply (for /metrics). */
     final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
@@ -85,7 +88,8 @@ public final class RatisBroker implements Broker {
 
     /**
      * The cluster as clients see it, cached: the listener asks on almost every request, and it changes only
-     * with a new metadata image or a leader change of a local group ({@link #invalidateClusterView()}).
+     * with a new metadata image or a leader change of a local group ({@link #invalidateClusterView()}). Its
+     * leaders may be stale during an election; Metadata answers use {@link #clusterNow()}.
      */
     @Override
     public ClusterView cluster() {
@@ -94,16 +98,26 @@ public final class RatisBroker implements Broker {
             synchronized (this) {
                 v = clusterView;
                 if (v == null) {
+                    long generation = clusterViewGeneration.get();
                     v = buildClusterView();
-                    clusterView = v;
+                    if (clusterViewGeneration.get() == generation) {
+                        clusterView = v;
+                    }
                 }
             }
         }
         return v;
     }
 
+    /** Not cached: Ratis announces a new leader but not the loss of one, so a cached view could name a dead leader. */
+    @Override
+    public ClusterView clusterNow() {
+        return buildClusterView();
+    }
+
     /** Drops the cached view; the next request rebuilds it. Cheap, any thread. */
     void invalidateClusterView() {
+        clusterViewGeneration.incrementAndGet();
         clusterView = null;
     }
 
@@ -122,7 +136,15 @@ public final class RatisBroker implements Broker {
                 // the metadata group: answering with the newer of the two shortens failover for clients.
                 DivisionInfo info = host.division(GroupIds.partition(topicId, p)).map(RaftServer.Division::getInfo)
                         .orElse(null);
-                if (info != null && info.getCurrentTerm() > epoch && info.getLeaderId() != null) {
+                if (info != null && info.getCurrentTerm() >= epoch && info.getLeaderId() == null
+                        && info.getLifeCycleState() == LifeCycle.State.RUNNING) {
+                    // This replica lost its leader and an election is under way: say so (no leader, no epoch)
+                    // rather than name the old leader. A client told the old leader again counts the answer as
+                    // "no progress" and doubles its metadata backoff each time (up to a second); an answer
+                    // without a leader makes it ask again after its base backoff.
+                    leader = -1;
+                    epoch = -1;
+                } else if (info != null && info.getCurrentTerm() > epoch && info.getLeaderId() != null) {
                     leader = RaftHost.nodeId(info.getLeaderId());
                     epoch = info.getCurrentTerm();
                 }
@@ -215,19 +237,42 @@ public final class RatisBroker implements Broker {
         if (local.error != ErrorCodes.NONE) {
             return done(new ProduceOutcome(local.error, local.message, -1, -1, -1));
         }
-        if (!local.info.isLeader()) {
-            return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
-                    + " does not lead " + topic + "-" + partition, -1, -1, -1));
-        }
         long startNanos = System.nanoTime();
-        return coalescer.append(local.gid, batches.duplicate())
-                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
-                    produceCount.increment();
-                    produceNanos.add(System.nanoTime() - startNanos);
-                    return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
-                            a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
-                            a.getLogStartOffset());
-                });
+        long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs));
+        return whenReadyLeader(local, deadlineNanos).thenCompose(leads -> {
+            if (!leads) {
+                return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
+                        + " does not lead " + topic + "-" + partition, -1, -1, -1));
+            }
+            long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+            return coalescer.append(local.gid, batches.duplicate())
+                    .orTimeout(remainingMs, TimeUnit.MILLISECONDS).handle((a, t) -> {
+                        produceCount.increment();
+                        produceNanos.add(System.nanoTime() - startNanos);
+                        return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
+                                a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
+                                a.getLogStartOffset());
+                    });
+        });
+    }
+
+    /**
+     * Completes with true once this replica leads the partition and is ready for writes, false as soon as it does
+     * not lead. A leader just elected is not ready until it has applied its first entry of the term (Ratis refuses
+     * writes until then); a request that arrives in that window waits for it, up to the request's deadline, instead
+     * of sending the client into a metadata refresh and a retry backoff for a leader it already found.
+     */
+    private CompletableFuture<Boolean> whenReadyLeader(Local local, long deadlineNanos) {
+        CompletableFuture<Void> event = local.sm.nextLeadershipEvent(); // before the look: no change slips between
+        if (!local.info.isLeader()) {
+            return done(false);
+        }
+        long remainingNanos = deadlineNanos - System.nanoTime();
+        if (local.info.isLeaderReady() || remainingNanos <= 0) {
+            return done(true); // past the deadline Ratis answers (LeaderNotReady maps to NOT_LEADER_OR_FOLLOWER)
+        }
+        return event.completeOnTimeout(null, remainingNanos, TimeUnit.NANOSECONDS)
+                .thenCompose(ignored -> whenReadyLeader(local, deadlineNanos));
     }
 
     /**

@@ -71,7 +71,7 @@ public final class MetadataHandler implements ApiHandler {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiMessage request) {
         MetadataRequestData data = (MetadataRequestData) request;
-        ClusterView view = broker.cluster();
+        ClusterView view = broker.clusterNow();
         MetadataResponseTopicCollection topics = new MetadataResponseTopicCollection();
         if (data.topics() == null) {
             view.topics().values().stream()

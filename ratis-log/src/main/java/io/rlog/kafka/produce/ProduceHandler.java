@@ -2,6 +2,8 @@ package io.rlog.kafka.produce;
 
 import io.rlog.broker.Broker;
 import io.rlog.broker.Broker.ClusterView;
+import io.rlog.broker.Broker.Node;
+import io.rlog.broker.Broker.PartitionView;
 import io.rlog.broker.Broker.ProduceOutcome;
 import io.rlog.broker.Broker.TopicView;
 import io.rlog.broker.ErrorCodes;
@@ -10,12 +12,17 @@ import io.rlog.kafka.api.ApiHandler;
 import io.rlog.kafka.api.RequestContext;
 import io.rlog.kafka.produce.BatchValidator.Rejection;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.LeaderIdAndEpoch;
+import org.apache.kafka.common.message.ProduceResponseData.NodeEndpoint;
+import org.apache.kafka.common.message.ProduceResponseData.NodeEndpointCollection;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponseCollection;
@@ -33,6 +40,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * a producer can see.
  */
 public final class ProduceHandler implements ApiHandler {
+    /** The first Produce version whose responses carry the current leader and node endpoints (KIP-951). */
+    static final short LEADER_HINT_VERSION = 10;
+
     private final Broker broker;
     private final ListenerConfig config;
     private final BatchValidator validator;
@@ -94,7 +104,50 @@ public final class ProduceHandler implements ApiHandler {
             closeOnFailure(context, all);
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> response(topics));
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            ProduceResponseData response = response(topics);
+            if (context.apiVersion() >= LEADER_HINT_VERSION) {
+                addLeaderHints(response);
+            }
+            return response;
+        });
+    }
+
+    /**
+     * KIP-951: a partition refused with NOT_LEADER_OR_FOLLOWER names the leader this node knows of, with its
+     * endpoint, so that the client sends its retry there without a metadata round trip and its backoff.
+     */
+    private void addLeaderHints(ProduceResponseData response) {
+        ClusterView view = null;
+        Set<Integer> hinted = new HashSet<>();
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse partition : topic.partitionResponses()) {
+                if (partition.errorCode() != ErrorCodes.NOT_LEADER_OR_FOLLOWER) {
+                    continue;
+                }
+                view = view != null ? view : broker.clusterNow();
+                TopicView t = view.topics().get(topic.name());
+                if (t == null || partition.index() >= t.partitions().size()) {
+                    continue;
+                }
+                PartitionView p = t.partitions().get(partition.index());
+                if (p.leaderId() >= 0 && p.leaderId() != broker.nodeId() && p.leaderEpoch() >= 0) {
+                    partition.setCurrentLeader(new LeaderIdAndEpoch().setLeaderId(p.leaderId())
+                            .setLeaderEpoch(p.leaderEpoch()));
+                    hinted.add(p.leaderId());
+                }
+            }
+        }
+        if (hinted.isEmpty()) {
+            return;
+        }
+        NodeEndpointCollection endpoints = new NodeEndpointCollection();
+        for (Node node : view.nodes()) {
+            if (hinted.contains(node.id())) {
+                endpoints.add(new NodeEndpoint().setNodeId(node.id()).setHost(node.host()).setPort(node.port()));
+            }
+        }
+        response.setNodeEndpoints(endpoints);
     }
 
     private Rejection check(ClusterView view, String topicName, PartitionProduceData partition, short version) {

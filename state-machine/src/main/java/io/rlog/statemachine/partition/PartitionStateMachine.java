@@ -76,6 +76,9 @@ public class PartitionStateMachine extends BaseStateMachine {
     /** Guards the store against close and swap while readers use it. */
     private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
     private final AtomicReference<CompletableFuture<Void>> nextAppend = new AtomicReference<>(new CompletableFuture<>());
+    /** Completed, and replaced, whenever this replica's view of the leadership changes (see {@link #nextLeadershipEvent}). */
+    private final AtomicReference<CompletableFuture<Void>> leadershipEvent =
+            new AtomicReference<>(new CompletableFuture<>());
     private PartitionStore store;
     /** Invariant: highWatermark == log.logEndOffset() after every apply; everything below it is committed. */
     private volatile long highWatermark;
@@ -343,6 +346,22 @@ public class PartitionStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
+        leadershipEvent.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    /** Ratis calls this once a new leader has applied its first entry of the term (after its ready flag is set). */
+    @Override
+    public void notifyLeaderReady() {
+        leadershipEvent.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    /**
+     * Completes at the next leader change seen by this replica, or when this replica, having become leader, is
+     * ready to take writes. Take the future before looking at the division's state: a change after the look
+     * then completes it.
+     */
+    public CompletableFuture<Void> nextLeadershipEvent() {
+        return leadershipEvent.get();
     }
 
     // ---------------------------------------------------------------------------------------------- reads
@@ -410,6 +429,7 @@ public class PartitionStateMachine extends BaseStateMachine {
     public void close() throws IOException {
         closeStore();
         nextAppend.get().complete(null);
+        leadershipEvent.get().complete(null);
         super.close();
     }
 }

@@ -112,6 +112,53 @@ class PartitionStateMachineTest {
     }
 
     /** A follower down while the others purge their logs catches up by installing a snapshot. */
+    /**
+     * The future a produce request waits on while its new leader gets ready: it completes at a leader change seen
+     * by a follower, and on the new leader no later than its ready flag, so "take the future, then look" never
+     * waits for an event that already happened.
+     */
+    @Test
+    void leadershipEventsWakeWaitersOnFollowersAndOnTheNewLeader(@TempDir Path dir) throws Exception {
+        try (LocalRatis ratis = new LocalRatis(dir, 3, 10_000)) {
+            LocalRatis.await("a ready leader", 10_000, () -> {
+                try {
+                    int l = ratis.leaderIndex();
+                    return l >= 0 && ratis.division(l).getInfo().isLeaderReady();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int oldLeader = ratis.leaderIndex();
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> waiting = new java.util.ArrayList<>();
+            java.util.List<Integer> followers = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                if (i != oldLeader) {
+                    followers.add(i);
+                    waiting.add(ratis.machines[i].nextLeadershipEvent());
+                }
+            }
+            waiting.forEach(f -> assertTrue(!f.isDone(), "nothing happened yet"));
+
+            ratis.stop(oldLeader);
+
+            for (java.util.concurrent.CompletableFuture<Void> f : waiting) {
+                f.get(20, java.util.concurrent.TimeUnit.SECONDS); // both followers hear of the new leader
+            }
+            LocalRatis.await("a new ready leader", 20_000, () -> {
+                try {
+                    int l = ratis.leaderIndex();
+                    return l >= 0 && l != oldLeader && ratis.division(l).getInfo().isLeaderReady();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int newLeader = ratis.leaderIndex();
+            assertTrue(followers.contains(newLeader));
+            java.util.concurrent.CompletableFuture<Void> next = ratis.machines[newLeader].nextLeadershipEvent();
+            assertTrue(!next.isDone(), "no event after ready until the next change");
+        }
+    }
+
     @Test
     void laggingFollowerCatchesUpBySnapshotInstall(@TempDir Path dir) throws Exception {
         try (LocalRatis ratis = new LocalRatis(dir, 3, 50)) {
