@@ -33,6 +33,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.rlog.node.CommonPool.widen(); // before anything touches CompletableFuture
         Logging.configure(args.length > 0 && args[0].equals("server"));
         System.exit(commandLine().execute(args));
     }

@@ -130,6 +130,11 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + 4096));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.setting("raft.log.segment.size.max", "16MB")));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(config.setting("raft.log.preallocated.size", "1MB")));
+        // Ratis 3.3 by default chains each follower append behind the previous one through two async steps (one of
+        // them without an executor: a new thread per append on a 2-core machine, see CommonPool); off, the
+        // follower hands the entries straight to its log worker, in order, as Ratis did before 3.2. Apache Ozone
+        // turns it off too (HDDS-14874). raft.log.append.compose=true restores Ratis's default.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, config.boolSetting("raft.log.append.compose", false));
         if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
         }

@@ -42,6 +42,11 @@ public final class RlogServer implements AutoCloseable {
 
     public RlogServer(NodeConfig config) throws Exception {
         this.config = config;
+        if (CommonPool.startsThreadPerTask()) {
+            LOG.warn("the JVM's common ForkJoinPool has parallelism {}: every async step without an executor starts"
+                    + " a thread; start the JVM with -D{}=2 (rlog's own launcher does)",
+                    java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), CommonPool.PARALLELISM_PROPERTY);
+        }
         Files.createDirectories(config.dataDir());
         this.executor = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "rlog-node-" + config.nodeId());
@@ -197,6 +202,7 @@ public final class RlogServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        CommonPool.widen(); // before anything touches CompletableFuture
         if (args.length != 2 || !args[0].equals("--config")) {
             System.err.println("usage: RlogServer --config FILE");
             System.exit(2);
