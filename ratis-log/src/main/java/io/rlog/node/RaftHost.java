@@ -97,7 +97,9 @@ public final class RaftHost implements AutoCloseable {
         // Election timeouts. A follower sleeps a random timeout in [min, max] and only then checks whether the
         // leader has been silent that long, so detection takes up to twice max. Measured on 2 cores after a
         // leader's SIGKILL: 200-400 ms gave its partition 0.9-1.2 s of unavailability at light load and 1.3-1.9 s
-        // at 5,000 records/s; 400-800 ms gave 1.8-2.1 s; Ratis's own 150-300 ms did worse under load (2.2-2.8 s).
+        // at 5,000 records/s (0.7-1.9 s, median 1.0 s, once clients stopped backing off for a leader that was
+        // not yet ready or already dead: RatisBroker); 400-800 ms gave 1.8-2.1 s; Ratis's own 150-300 ms did
+        // worse under load (2.2-2.8 s).
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(
                 config.intSetting("raft.election.timeout.min.ms", 200), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(
