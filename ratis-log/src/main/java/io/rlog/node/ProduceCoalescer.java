@@ -34,12 +34,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * nonmonotonic-send (partition-then-kill, seed 12). Kafka likewise appends a request before it considers the next
  * one on the connection. The waiting queue needs no bound of its own: the listener caps in-flight requests per
  * connection, and so the requests that can wait here.
+ *
+ * <p>A leader just elected takes no entry until it has applied the first of its term (Ratis refuses them). The
+ * submitter's {@link Submitter#ready} gate holds a partition's entries, unsent and in order, until then, so that
+ * early requests neither bounce to the client as NOT_LEADER_OR_FOLLOWER nor overtake each other: a wait per
+ * request, outside this queue, let a request that came in after the leader was ready be written before earlier
+ * ones still waiting (the chaos checker's nonmonotonic-send, pause-a-minority-then-kill).
  */
 final class ProduceCoalescer {
 
     /** Proposes one entry to the partition's Raft group; completes with the Raft reply. */
     interface Submitter {
         CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command) throws IOException;
+
+        /**
+         * Completed when the group can take an entry now; otherwise completes when that may have changed (for
+         * a leader just elected: once it is ready). Entries wait for it in order, unsent.
+         */
+        default CompletableFuture<Void> ready(RaftGroupId group) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private record Waiting(ByteBuffer batches, CompletableFuture<AppendReply> reply) {}
@@ -110,22 +124,38 @@ final class ProduceCoalescer {
             lane.pumping = true;
         }
         while (true) {
-            List<Waiting> entry;
+            List<Waiting> entry = null;
+            CompletableFuture<Void> gate = null;
             synchronized (lane) {
-                entry = lane.inflight < inflightEntriesMax ? take(lane) : null;
-                if (entry == null) {
-                    if (lane.again) {
+                if (lane.inflight < inflightEntriesMax && !lane.waiting.isEmpty()) {
+                    CompletableFuture<Void> ready = submitter.ready(lane.group);
+                    if (!ready.isDone()) {
+                        // Nothing is sent until the group is ready; the pump resumes then, in order.
                         lane.again = false;
-                        continue;
+                        lane.pumping = false;
+                        gate = ready;
                     }
-                    lane.pumping = false;
-                    if (lane.inflight == 0 && lane.waiting.isEmpty()) {
-                        lane.closed = true;
-                        lanes.remove(lane.group, lane);
-                    }
-                    return;
                 }
-                lane.inflight++;
+                if (gate == null) {
+                    entry = lane.inflight < inflightEntriesMax ? take(lane) : null;
+                    if (entry == null) {
+                        if (lane.again) {
+                            lane.again = false;
+                            continue;
+                        }
+                        lane.pumping = false;
+                        if (lane.inflight == 0 && lane.waiting.isEmpty()) {
+                            lane.closed = true;
+                            lanes.remove(lane.group, lane);
+                        }
+                        return;
+                    }
+                    lane.inflight++;
+                }
+            }
+            if (gate != null) {
+                gate.whenComplete((ignored, error) -> pump(lane)); // outside the lock: it may run right here
+                return;
             }
             send(lane, entry);
         }

@@ -58,6 +58,8 @@ public final class RatisBroker implements Broker {
     private final ProducerIdAllocator producerIds;
     private final ProduceCoalescer coalescer;
     private final Limits limits;
+    /** raft.leader.ready.wait.ms: the longest a partition's entries wait for its new leader to be ready, per look. */
+    private final int leaderReadyWaitMs;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile ClusterView clusterView;
@@ -74,7 +76,19 @@ public final class RatisBroker implements Broker {
         this.writer = writer;
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
-        this.coalescer = new ProduceCoalescer(this::submit, config.intSetting("produce.inflight.entries.max", 1),
+        this.leaderReadyWaitMs = config.intSetting("raft.leader.ready.wait.ms", 2_000);
+        this.coalescer = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
+            @Override
+            public CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command)
+                    throws IOException {
+                return RatisBroker.this.submit(group, command);
+            }
+
+            @Override
+            public CompletableFuture<Void> ready(RaftGroupId group) {
+                return leaderReady(group);
+            }
+        }, config.intSetting("produce.inflight.entries.max", 1),
                 // At most what one request may carry, so that the largest entry fits Ratis's buffers (RaftHost).
                 Math.min(config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()),
                         limits.messageMaxBytes()));
@@ -237,42 +251,40 @@ public final class RatisBroker implements Broker {
         if (local.error != ErrorCodes.NONE) {
             return done(new ProduceOutcome(local.error, local.message, -1, -1, -1));
         }
+        if (!local.info.isLeader()) {
+            return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
+                    + " does not lead " + topic + "-" + partition, -1, -1, -1));
+        }
         long startNanos = System.nanoTime();
-        long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs));
-        return whenReadyLeader(local, deadlineNanos).thenCompose(leads -> {
-            if (!leads) {
-                return done(new ProduceOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, "node " + config.nodeId()
-                        + " does not lead " + topic + "-" + partition, -1, -1, -1));
-            }
-            long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-            return coalescer.append(local.gid, batches.duplicate())
-                    .orTimeout(remainingMs, TimeUnit.MILLISECONDS).handle((a, t) -> {
-                        produceCount.increment();
-                        produceNanos.add(System.nanoTime() - startNanos);
-                        return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
-                                a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
-                                a.getLogStartOffset());
-                    });
-        });
+        return coalescer.append(local.gid, batches.duplicate())
+                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
+                    produceCount.increment();
+                    produceNanos.add(System.nanoTime() - startNanos);
+                    return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
+                            a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
+                            a.getLogStartOffset());
+                });
     }
 
     /**
-     * Completes with true once this replica leads the partition and is ready for writes, false as soon as it does
-     * not lead. A leader just elected is not ready until it has applied its first entry of the term (Ratis refuses
-     * writes until then); a request that arrives in that window waits for it, up to the request's deadline, instead
-     * of sending the client into a metadata refresh and a retry backoff for a leader it already found.
+     * The coalescer's gate (ProduceCoalescer.Submitter#ready). A leader just elected refuses writes until it has
+     * applied its first entry of the term; its entries wait for that, in order, instead of sending the clients
+     * into a metadata refresh and a retry backoff for the leader they already found. The wait ends at the next
+     * leadership event or after {@code raft.leader.ready.wait.ms}; whatever the state then, the next entry is
+     * proposed (Ratis refuses it if this node still cannot take it).
      */
-    private CompletableFuture<Boolean> whenReadyLeader(Local local, long deadlineNanos) {
-        CompletableFuture<Void> event = local.sm.nextLeadershipEvent(); // before the look: no change slips between
-        if (!local.info.isLeader()) {
-            return done(false);
+    private CompletableFuture<Void> leaderReady(RaftGroupId gid) {
+        Optional<PartitionStateMachine> sm = host.partition(gid);
+        Optional<RaftServer.Division> division = host.division(gid);
+        if (sm.isEmpty() || division.isEmpty()) {
+            return done(null);
         }
-        long remainingNanos = deadlineNanos - System.nanoTime();
-        if (local.info.isLeaderReady() || remainingNanos <= 0) {
-            return done(true); // past the deadline Ratis answers (LeaderNotReady maps to NOT_LEADER_OR_FOLLOWER)
+        CompletableFuture<Void> event = sm.get().nextLeadershipEvent(); // before the look: no change slips between
+        DivisionInfo info = division.get().getInfo();
+        if (!info.isLeader() || info.isLeaderReady()) {
+            return done(null);
         }
-        return event.completeOnTimeout(null, remainingNanos, TimeUnit.NANOSECONDS)
-                .thenCompose(ignored -> whenReadyLeader(local, deadlineNanos));
+        return event.completeOnTimeout(null, leaderReadyWaitMs, TimeUnit.MILLISECONDS);
     }
 
     /**

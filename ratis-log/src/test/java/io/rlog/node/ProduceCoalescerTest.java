@@ -52,6 +52,55 @@ class ProduceCoalescerTest {
         }, inflight, bytes);
     }
 
+    /**
+     * A leader not yet ready: entries wait unsent behind the gate, and once it opens they go out in arrival order,
+     * with requests that came in after the gate opened behind the earlier ones (pause-a-minority-then-kill found
+     * the later ones written first when each request waited on its own).
+     */
+    @Test
+    void entriesWaitForTheGateAndLeaveInArrivalOrder() {
+        CompletableFuture<Void>[] gate = new CompletableFuture[] {new CompletableFuture<Void>()};
+        ProduceCoalescer c = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
+            @Override
+            public CompletableFuture<RaftClientReply> submit(RaftGroupId g, PartitionCommand cmd) {
+                CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+                proposed.add(new Proposed(g, cmd, f));
+                return f;
+            }
+
+            @Override
+            public CompletableFuture<Void> ready(RaftGroupId g) {
+                return gate[0];
+            }
+        }, 2, 300);
+        List<CompletableFuture<AppendReply>> replies = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            replies.add(c.append(GROUP, request(i, 100)));
+        }
+        assertTrue(proposed.isEmpty(), "nothing goes to a leader that is not ready");
+
+        CompletableFuture<Void> opening = gate[0];
+        gate[0] = CompletableFuture.completedFuture(null);
+        replies.add(c.append(GROUP, request(5, 100))); // arrives once the leader is ready, before the wake-up
+        assertEquals(List.of(1, 2), tags(proposed.peek().command()), "the oldest requests go first");
+        opening.complete(null);
+
+        List<Integer> order = new ArrayList<>();
+        long offset = 0;
+        while (order.size() < 5) {
+            Proposed p = proposed.poll();
+            assertTrue(p != null, "entries keep coming until every request is proposed: " + order);
+            order.addAll(tags(p.command()));
+            answer(p, offset);
+            offset += p.command().getAppendMany().getAppendsCount();
+        }
+        assertEquals(List.of(1, 2, 3, 4, 5), order);
+        for (int i = 0; i < replies.size(); i++) {
+            assertEquals(i, replies.get(i).join().getBaseOffset());
+        }
+        assertEquals(0, c.activeLanes());
+    }
+
     @Test
     void requestsWaitingBehindAnEntryGoTogetherIntoTheNextInArrivalOrder() {
         ProduceCoalescer c = coalescer(1, 1 << 20);
