@@ -284,7 +284,8 @@ public final class RatisBroker implements Broker {
         if (!info.isLeader() || info.isLeaderReady()) {
             return done(null);
         }
-        return event.completeOnTimeout(null, leaderReadyWaitMs, TimeUnit.MILLISECONDS);
+        // A copy: the event is shared by every waiter of this partition, and the timeout must end only this wait.
+        return event.copy().completeOnTimeout(null, leaderReadyWaitMs, TimeUnit.MILLISECONDS);
     }
 
     /**

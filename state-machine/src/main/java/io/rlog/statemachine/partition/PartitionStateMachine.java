@@ -358,7 +358,7 @@ public class PartitionStateMachine extends BaseStateMachine {
     /**
      * Completes at the next leader change seen by this replica, or when this replica, having become leader, is
      * ready to take writes. Take the future before looking at the division's state: a change after the look
-     * then completes it.
+     * then completes it. The future is shared: callers must not complete it (wait on a copy to add a timeout).
      */
     public CompletableFuture<Void> nextLeadershipEvent() {
         return leadershipEvent.get();
