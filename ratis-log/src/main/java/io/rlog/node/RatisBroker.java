@@ -60,6 +60,8 @@ public final class RatisBroker implements Broker {
     private final Limits limits;
     /** raft.leader.ready.wait.ms: the longest a partition's entries wait for its new leader to be ready, per look. */
     private final int leaderReadyWaitMs;
+    /** metadata.leader.wait.ms: the longest a Metadata answer waits for a leaderless partition to get a leader. */
+    private final int metadataLeaderWaitMs;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile ClusterView clusterView;
@@ -69,14 +71,20 @@ public final class RatisBroker implements Broker {
     final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
 
-    RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits) {
+    /** Whether a node's process is known to be gone (PeerWatch): a leader there is no leader to name. */
+    private final java.util.function.IntPredicate nodeDown;
+
+    RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits,
+                java.util.function.IntPredicate nodeDown) {
         this.config = config;
+        this.nodeDown = nodeDown;
         this.host = host;
         this.view = view;
         this.writer = writer;
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
         this.leaderReadyWaitMs = config.intSetting("raft.leader.ready.wait.ms", 2_000);
+        this.metadataLeaderWaitMs = config.intSetting("metadata.leader.wait.ms", 500);
         this.coalescer = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
             @Override
             public CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command)
@@ -150,7 +158,8 @@ public final class RatisBroker implements Broker {
                 // the metadata group: answering with the newer of the two shortens failover for clients.
                 DivisionInfo info = host.division(GroupIds.partition(topicId, p)).map(RaftServer.Division::getInfo)
                         .orElse(null);
-                if (info != null && info.getCurrentTerm() >= epoch && info.getLeaderId() == null
+                boolean leaderLost = info != null && info.getLeaderId() == null;
+                if (info != null && info.getCurrentTerm() >= epoch && leaderLost
                         && info.getLifeCycleState() == LifeCycle.State.RUNNING) {
                     // This replica lost its leader and an election is under way: say so (no leader, no epoch)
                     // rather than name the old leader. A client told the old leader again counts the answer as
@@ -158,9 +167,14 @@ public final class RatisBroker implements Broker {
                     // without a leader makes it ask again after its base backoff.
                     leader = -1;
                     epoch = -1;
-                } else if (info != null && info.getCurrentTerm() > epoch && info.getLeaderId() != null) {
+                } else if (info != null && info.getCurrentTerm() > epoch && !leaderLost) {
                     leader = RaftHost.nodeId(info.getLeaderId());
                     epoch = info.getCurrentTerm();
+                }
+                if (leader >= 0 && nodeDown.test(leader)) {
+                    // The same while Raft has not noticed yet, when the leader's process is known to be gone.
+                    leader = -1;
+                    epoch = -1;
                 }
                 parts.add(new PartitionView(p, leader, (int) Math.min(Integer.MAX_VALUE, epoch),
                         r.getReplicasList(), r.getReplicasList()));
@@ -170,6 +184,16 @@ public final class RatisBroker implements Broker {
         int controller = host.division(GroupIds.METADATA).map(d -> RaftHost.nodeId(d.getInfo().getLeaderId()))
                 .filter(id -> id >= 0).orElse(config.nodeId());
         return new ClusterView(config.setting("cluster.id", "rlog-" + GroupIds.METADATA.getUuid()), controller, nodes, topics);
+    }
+
+    @Override
+    public CompletableFuture<Void> nextLeaderChange(String topic, int partition) {
+        Local local = local(topic, partition);
+        if (local.sm == null || metadataLeaderWaitMs <= 0) {
+            return null;
+        }
+        return local.sm.nextLeadershipEvent().copy()
+                .completeOnTimeout(null, metadataLeaderWaitMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

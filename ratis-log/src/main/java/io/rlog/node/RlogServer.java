@@ -38,6 +38,10 @@ public final class RlogServer implements AutoCloseable {
     private final LeaderReporter reporter;
     private final OffsetsTopic offsetsTopic;
     private final GroupCoordinatorService groups;
+    private final PeerWatch peerWatch;
+    private final LostLeaderElections lostLeaderElections;
+    /** Starts lost leaders' elections, several groups at once (LostLeaderElections); idle otherwise. */
+    private final java.util.concurrent.ExecutorService electionStarter;
     private HttpEndpoints http;
 
     public RlogServer(NodeConfig config) throws Exception {
@@ -81,7 +85,19 @@ public final class RlogServer implements AutoCloseable {
         });
         MetadataWriter writer = new MetadataWriter(host.metadataClient());
         Limits limits = Limits.from(config);
-        this.broker = new RatisBroker(config, host, view, writer, limits);
+        PeerWatch[] watchRef = new PeerWatch[1];
+        this.electionStarter = Executors.newFixedThreadPool(config.intSetting("peer.watch.election.threads", 4), r -> {
+            Thread t = new Thread(r, "rlog-lost-leader-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.lostLeaderElections = new LostLeaderElections(host.server(), config.nodeId(),
+                // Not the node's executor: it may be busy with calls to the peer just lost.
+                id -> watchRef[0] != null && watchRef[0].isUp(id), electionStarter);
+        this.peerWatch = config.boolSetting("peer.watch.enabled", true) ? newPeerWatch(config, lostLeaderElections) : null;
+        watchRef[0] = peerWatch;
+        this.broker = new RatisBroker(config, host, view, writer, limits,
+                id -> peerWatch != null && peerWatch.isDown(id));
         this.reconciler = new GroupReconciler(config, host, view, executor);
         this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
         reporterRef[0] = reporter;
@@ -89,6 +105,17 @@ public final class RlogServer implements AutoCloseable {
         this.offsetsTopic = new OffsetsTopic(config, host, view, broker, executor);
         this.groups = new GroupCoordinatorService(config, host, view, offsetsTopic);
         this.listener = new KafkaListener(broker, groups, listenerConfig(config, limits));
+    }
+
+    private static PeerWatch newPeerWatch(NodeConfig config, LostLeaderElections elections) {
+        java.util.Map<Integer, java.net.InetSocketAddress> peers = new java.util.TreeMap<>();
+        for (NodeConfig.Peer p : config.peers()) {
+            if (p.id() != config.nodeId()) {
+                peers.put(p.id(), java.net.InetSocketAddress.createUnresolved(p.host(), p.raftPort()));
+            }
+        }
+        return new PeerWatch(peers, config.intSetting("peer.watch.probe.interval.ms", 100),
+                config.intSetting("peer.watch.connect.timeout.ms", 1_000), elections::peerDown);
     }
 
     static ListenerConfig listenerConfig(NodeConfig c, Limits limits) {
@@ -106,6 +133,9 @@ public final class RlogServer implements AutoCloseable {
 
     public void start() throws Exception {
         host.start();
+        if (peerWatch != null) {
+            peerWatch.start();
+        }
         executor.scheduleWithFixedDelay(host::quietIdleUpdaters, 0, 1, TimeUnit.SECONDS);
         reconciler.start(config.intSetting("reconcile.interval.ms", 1000));
         reporter.start(config.intSetting("leader.report.interval.ms", 500));
@@ -146,6 +176,8 @@ public final class RlogServer implements AutoCloseable {
         sb.append("# TYPE rlog_produce_seconds_total counter\nrlog_produce_seconds_total ")
                 .append(broker.produceNanos.sum() / 1e9).append('\n');
         Runtime rt = Runtime.getRuntime();
+        sb.append("# TYPE rlog_lost_leader_elections_total counter\nrlog_lost_leader_elections_total ")
+                .append(lostLeaderElections.started.sum()).append('\n');
         sb.append("# TYPE rlog_jvm_heap_used_bytes gauge\nrlog_jvm_heap_used_bytes ")
                 .append(rt.totalMemory() - rt.freeMemory()).append('\n');
         sb.append("# TYPE rlog_healthy gauge\nrlog_healthy ").append(healthy() ? 1 : 0).append('\n');
@@ -168,6 +200,11 @@ public final class RlogServer implements AutoCloseable {
         return host;
     }
 
+    /** Elections this node started at once because their leader's process was gone (LostLeaderElections). */
+    public long lostLeaderElectionsStarted() {
+        return lostLeaderElections.started.sum();
+    }
+
     public MetadataView metadataView() {
         return view;
     }
@@ -177,6 +214,10 @@ public final class RlogServer implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        if (peerWatch != null) {
+            peerWatch.close();
+        }
+        electionStarter.shutdownNow();
         listener.close();
         groups.close();
         executor.shutdownNow();

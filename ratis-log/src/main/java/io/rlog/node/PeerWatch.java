@@ -1,0 +1,150 @@
+package io.rlog.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+
+/**
+ * Tells, within milliseconds, that a peer's process is gone, where Raft alone needs an election timeout.
+ *
+ * <p>One thread per peer holds a TCP connection to the peer's Raft port. A gRPC server speaks first (HTTP/2's
+ * server preface), so a connection that delivered bytes reached a live process. When it ends, the watcher
+ * reconnects at once: a process that was killed leaves its port refusing connections (or, behind a proxy,
+ * closing them before a byte arrives), and that is the one sign taken as "down". A connection that merely
+ * stalls (a paused process, a network cut that drops packets, a dead machine) says nothing, and Raft's own
+ * timeouts handle those. The listener hears of each live-to-down change once.
+ *
+ * <p>Limits: {@code peer.watch.probe.interval.ms} between attempts while a peer is down,
+ * {@code peer.watch.connect.timeout.ms} per attempt; one thread per peer.
+ */
+final class PeerWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
+
+    enum State { UNKNOWN, UP, DOWN }
+
+    private final Map<Integer, State> states = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<Integer, Socket> sockets = new ConcurrentHashMap<>();
+    private final IntConsumer onDown;
+    private final int probeIntervalMs;
+    private final int connectTimeoutMs;
+    private volatile boolean closed;
+
+    /** {@code peers}: node id to the address of its Raft port; {@code onDown} runs on the watcher's thread. */
+    PeerWatch(Map<Integer, InetSocketAddress> peers, int probeIntervalMs, int connectTimeoutMs, IntConsumer onDown) {
+        this.onDown = onDown;
+        this.probeIntervalMs = probeIntervalMs;
+        this.connectTimeoutMs = connectTimeoutMs;
+        peers.forEach((id, address) -> {
+            states.put(id, State.UNKNOWN);
+            Thread t = new Thread(() -> watch(id, address), "rlog-peer-watch-" + id);
+            t.setDaemon(true);
+            threads.add(t);
+        });
+    }
+
+    void start() {
+        threads.forEach(Thread::start);
+    }
+
+    State state(int nodeId) {
+        return states.getOrDefault(nodeId, State.UNKNOWN);
+    }
+
+    boolean isDown(int nodeId) {
+        return state(nodeId) == State.DOWN;
+    }
+
+    boolean isUp(int nodeId) {
+        return state(nodeId) == State.UP;
+    }
+
+    private void watch(int id, InetSocketAddress address) {
+        while (!closed) {
+            boolean heard = false;
+            boolean refused;
+            long connectedNanos = System.nanoTime();
+            try (Socket s = new Socket()) {
+                sockets.put(id, s);
+                // Resolved on every attempt, as a client would: the name may point elsewhere by now.
+                s.connect(new InetSocketAddress(address.getHostString(), address.getPort()), connectTimeoutMs);
+                InputStream in = s.getInputStream();
+                byte[] sink = new byte[512];
+                while (in.read(sink) >= 0) {
+                    if (!heard) {
+                        heard = true;
+                        set(id, State.UP);
+                    }
+                }
+                refused = !heard; // closed before the peer said anything: a proxy in front of a dead process
+            } catch (ConnectException e) {
+                refused = true;
+            } catch (IOException e) {
+                // Reset after bytes: the connection went, the process may not have; a reset before any byte is
+                // how a proxy refuses for a dead process. A connect timeout proves nothing either way.
+                refused = !heard && !(e instanceof java.net.SocketTimeoutException);
+            } finally {
+                sockets.remove(id);
+            }
+            if (closed) {
+                return;
+            }
+            if (refused) {
+                set(id, State.DOWN);
+            }
+            // A connection that was live and ended: reconnect at once, which tells a dead process from a dropped link
+            // (unless it lived less than a probe interval, so a peer that keeps closing it costs no busy loop).
+            if (refused || !heard || System.nanoTime() - connectedNanos < probeIntervalMs * 1_000_000L) {
+                pause();
+            }
+        }
+    }
+
+    private void set(int id, State next) {
+        State previous = states.put(id, next);
+        if (previous == next) {
+            return;
+        }
+        LOG.info("peer {} is {}", id, next == State.UP ? "up" : "down (its Raft port refuses connections)");
+        if (next == State.DOWN && previous == State.UP && !closed) {
+            try {
+                onDown.accept(id);
+            } catch (RuntimeException e) {
+                LOG.warn("reacting to peer {} going down failed", id, e);
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(probeIntervalMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        sockets.values().forEach(s -> {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing is best effort
+            }
+        });
+        threads.forEach(Thread::interrupt);
+    }
+}

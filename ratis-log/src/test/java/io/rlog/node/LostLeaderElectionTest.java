@@ -1,0 +1,110 @@
+package io.rlog.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real 3-node cluster loses a partition's leader (the node stops, its ports close): the follower chosen by
+ * LostLeaderElections starts the election at once (Ratis accepts it), becomes the leader, and the records written
+ * with acks=all before and after are all there.
+ */
+class LostLeaderElectionTest {
+    private static final String TOPIC = "lost-leader";
+    private static final long TIMEOUT_S = 30;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theChosenFollowerStartsTheElectionAndLeadsAndNothingIsLost() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of());
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<Integer> replicas = new ArrayList<>();
+            int leader = leader(admin, replicas);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            // Partition groups give the first replica priority 2 and the others 1 (RaftHost): after the leader,
+            // the live voter of highest priority, then lowest id, stands.
+            int chosen = replicas.get(0) != leader ? replicas.get(0)
+                    : replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+            long startedBefore = cluster.node(chosen).lostLeaderElectionsStarted();
+
+            cluster.node(leader).close();
+
+            InJvmCluster.await("a new leader of " + TOPIC + "-0", TIMEOUT_S * 1000, () -> {
+                try {
+                    return leader(admin, new ArrayList<>()) == chosen;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertTrue(cluster.node(chosen).lostLeaderElectionsStarted() > startedBefore,
+                    "node " + chosen + " started the election itself");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "after")).get(TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of("before", "after"), readAll(cluster, 2));
+        }
+    }
+
+    /** The partition's leader as Metadata names it (-1 for none); fills {@code replicas} in placement order. */
+    private static int leader(Admin admin, List<Integer> replicas) throws Exception {
+        TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
+                .get(TOPIC);
+        replicas.clear();
+        d.partitions().get(0).replicas().forEach(n -> replicas.add(n.id()));
+        Node leader = d.partitions().get(0).leader();
+        return leader == null ? -1 : leader.id();
+    }
+
+    private static Map<String, Object> producerConfig(InJvmCluster cluster) {
+        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    }
+
+    private static List<String> readAll(InJvmCluster cluster, int expected) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+}

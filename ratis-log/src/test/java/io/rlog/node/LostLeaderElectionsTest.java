@@ -1,0 +1,53 @@
+package io.rlog.node;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlog.node.LostLeaderElections.Voter;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
+
+/** Who stands for election when a group's leader is gone: exactly one live voter, and only with a quorum in sight. */
+class LostLeaderElectionsTest {
+
+    private static final List<Voter> PARTITION = List.of(new Voter(1, 2), new Voter(2, 1), new Voter(3, 1));
+
+    private static IntPredicate up(Integer... ids) {
+        Set<Integer> live = Set.of(ids);
+        return live::contains;
+    }
+
+    @Test
+    void afterThePreferredLeaderTheLowerIdOfTheOthersStandsAndOnlyIt() {
+        assertTrue(LostLeaderElections.shouldStand(2, 1, PARTITION, up(3)));
+        assertFalse(LostLeaderElections.shouldStand(3, 1, PARTITION, up(2)));
+    }
+
+    @Test
+    void thePreferredReplicaStandsWhenAnotherLeaderIsGone() {
+        assertTrue(LostLeaderElections.shouldStand(1, 2, PARTITION, up(3)));
+        assertFalse(LostLeaderElections.shouldStand(3, 2, PARTITION, up(1)));
+    }
+
+    @Test
+    void aVoterThatIsNotSeenUpDoesNotStandInTheWayNorCountTowardsTheQuorum() {
+        // Node 2 ranks first after node 1's loss, but node 3 does not see it: node 3 may not count on its vote
+        // either, so it does not stand (it would only raise its term in a loop without a quorum).
+        assertFalse(LostLeaderElections.shouldStand(3, 1, PARTITION, up()));
+        // Five voters, two gone: the three left are a quorum and the first of them stands.
+        List<Voter> five = List.of(new Voter(1, 2), new Voter(2, 1), new Voter(3, 1), new Voter(4, 1), new Voter(5, 1));
+        assertTrue(LostLeaderElections.shouldStand(3, 1, five, up(4, 5)));
+        assertFalse(LostLeaderElections.shouldStand(4, 1, five, up(3, 5)));
+        assertFalse(LostLeaderElections.shouldStand(3, 1, five, up(4)));
+    }
+
+    @Test
+    void equalPrioritiesAsInTheMetadataGroupGoByNodeId() {
+        List<Voter> metadata = List.of(new Voter(1, 0), new Voter(2, 0), new Voter(3, 0));
+        assertTrue(LostLeaderElections.shouldStand(1, 3, metadata, up(2)));
+        assertFalse(LostLeaderElections.shouldStand(2, 3, metadata, up(1)));
+        assertFalse(LostLeaderElections.shouldStand(4, 3, metadata, up(1, 2)), "not a voter of the group");
+    }
+}

@@ -1,0 +1,114 @@
+package io.rlog.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PeerWatch on real loopback sockets: a peer that speaks first is up; its port refusing connections afterwards
+ * is down, reported once; silence proves nothing.
+ */
+class PeerWatchTest {
+
+    /** A stand-in for a peer's Raft port: accepts and, like a gRPC server, sends its preface at once (or not). */
+    static final class FakePeer implements AutoCloseable {
+        final ServerSocket server;
+        final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        FakePeer(boolean speaks) throws IOException {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        accepted.add(s);
+                        if (speaks) {
+                            s.getOutputStream().write(new byte[] {0, 0, 0, 4});
+                            s.getOutputStream().flush();
+                        }
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "fake-peer");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        InetSocketAddress address() {
+            return InetSocketAddress.createUnresolved("127.0.0.1", server.getLocalPort());
+        }
+
+        /** What a SIGKILL does to a process's sockets: the port closes, then every connection. */
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatWasUpAndNowRefusesIsDownAndReportedOnce() throws Exception {
+        List<Integer> downs = new CopyOnWriteArrayList<>();
+        try (FakePeer peer = new FakePeer(true);
+             PeerWatch watch = new PeerWatch(Map.of(7, peer.address()), 20, 1_000, downs::add)) {
+            watch.start();
+            InJvmCluster.await("the peer seen up", 10_000, () -> watch.isUp(7));
+            peer.close();
+            InJvmCluster.await("the peer seen down", 10_000, () -> watch.isDown(7));
+            Thread.sleep(200); // several more probes, all refused: still one report
+            assertEquals(List.of(7), downs);
+            assertTrue(watch.isDown(7));
+        }
+    }
+
+    @Test
+    void aPeerThatClosesBeforeSpeakingIsDownButWasNeverUpSoNothingIsReported() throws Exception {
+        List<Integer> downs = new CopyOnWriteArrayList<>();
+        // A proxy in front of a dead process accepts and closes at once.
+        try (ServerSocket proxy = new ServerSocket()) {
+            proxy.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread t = new Thread(() -> {
+                while (!proxy.isClosed()) {
+                    try {
+                        proxy.accept().close();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            try (PeerWatch watch = new PeerWatch(Map.of(3, InetSocketAddress.createUnresolved("127.0.0.1",
+                    proxy.getLocalPort())), 20, 1_000, downs::add)) {
+                watch.start();
+                InJvmCluster.await("the peer seen down", 10_000, () -> watch.isDown(3));
+                assertEquals(List.of(), downs);
+            }
+        }
+    }
+
+    @Test
+    void aSilentPeerIsNeitherUpNorDown() throws Exception {
+        List<Integer> downs = new CopyOnWriteArrayList<>();
+        try (FakePeer paused = new FakePeer(false);
+             PeerWatch watch = new PeerWatch(Map.of(2, paused.address()), 20, 1_000, downs::add)) {
+            watch.start();
+            InJvmCluster.await("the connection accepted", 10_000, () -> !paused.accepted.isEmpty());
+            Thread.sleep(200);
+            assertEquals(PeerWatch.State.UNKNOWN, watch.state(2));
+            assertEquals(List.of(), downs);
+        }
+    }
+}
