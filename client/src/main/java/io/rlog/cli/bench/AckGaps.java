@@ -7,8 +7,9 @@ import java.util.Map;
  * The longest time one partition went without an acknowledgement, and when it began: the unavailability a client
  * of that partition saw (a failover shows as one long gap on the partitions the dead node led, while the others
  * keep acknowledging, so a gap across all partitions would hide it). Each partition's gaps count from its own
- * first acknowledgement, so metadata and topic warm-up before it are not a gap. Times are passed in;
- * thread-safe.
+ * first acknowledgement, so metadata and topic warm-up before it are not a gap. The gaps that span the fault
+ * and the heal are kept apart as well, so a failover is not confused with a latency spike elsewhere in the run.
+ * Times are passed in; thread-safe.
  */
 public final class AckGaps {
     private final long originNanos;
@@ -16,6 +17,11 @@ public final class AckGaps {
     private long longestNanos;
     private long longestStartNanos;
     private long firstNanos = Long.MIN_VALUE;
+    /** When the fault and the heal happened (Long.MIN_VALUE: not yet), and the longest gap across each. */
+    private long faultNanos = Long.MIN_VALUE;
+    private long healNanos = Long.MIN_VALUE;
+    private long faultGapNanos = -1;
+    private long healGapNanos = -1;
 
     /** @param originNanos the case's start, which {@link Gap#startS()} is relative to */
     public AckGaps(long originNanos) {
@@ -31,19 +37,42 @@ public final class AckGaps {
             longestNanos = nowNanos - last;
             longestStartNanos = last;
         }
+        if (last != null && spans(last, faultNanos, nowNanos)) {
+            faultGapNanos = Math.max(faultGapNanos, nowNanos - last);
+        }
+        if (last != null && spans(last, healNanos, nowNanos)) {
+            healGapNanos = Math.max(healGapNanos, nowNanos - last);
+        }
         lastNanos.put(partition, last == null ? nowNanos : Math.max(last, nowNanos));
+    }
+
+    private static boolean spans(long last, long mark, long now) {
+        return mark != Long.MIN_VALUE && last < mark && mark <= now;
+    }
+
+    /** The fault happened now: the gaps that span this moment are the failover as clients saw it. */
+    public synchronized void fault(long nowNanos) {
+        faultNanos = nowNanos;
+    }
+
+    /** The heal happened now (a restart or a resume); a leadership move back to the healed node shows here. */
+    public synchronized void heal(long nowNanos) {
+        healNanos = nowNanos;
     }
 
     public synchronized Gap longest() {
         double startS = longestNanos == 0 ? Double.NaN : (longestStartNanos - originNanos) / 1e9;
         double firstS = firstNanos == Long.MIN_VALUE ? Double.NaN : (firstNanos - originNanos) / 1e9;
-        return new Gap(longestNanos / 1e6, startS, firstS);
+        return new Gap(longestNanos / 1e6, startS, firstS, faultGapNanos < 0 ? Double.NaN : faultGapNanos / 1e6,
+                healGapNanos < 0 ? Double.NaN : healGapNanos / 1e6);
     }
 
     /**
      * @param longestMs  the longest gap between two acknowledgements of one partition
      * @param startS     when it began, seconds after the case's start
      * @param firstAckS  when the first acknowledgement arrived
+     * @param faultGapMs the longest gap of one partition that spans the fault (NaN: no fault, or no ack after it)
+     * @param healGapMs  the same for the heal
      */
-    public record Gap(double longestMs, double startS, double firstAckS) {}
+    public record Gap(double longestMs, double startS, double firstAckS, double faultGapMs, double healGapMs) {}
 }

@@ -122,7 +122,16 @@ final class BenchRunner {
                         + "e2e p99 %.2f ms  lost %s dup %d  longest ack gap %.0f ms", r.index(), r.system(),
                 r.spec().label(), r.recordsPerS(), r.mbPerS(), r.send().p50Ms(), r.send().p99Ms(), r.e2e().p99Ms(),
                 r.lost() >= 0 ? Long.toString(r.lost()) : "unknown (read-back incomplete)", r.duplicates(),
-                r.ackGap().longestMs());
+                r.ackGap().longestMs()) + faultGaps(r.ackGap());
+    }
+
+    /** " (across the fault N ms, across the heal M ms)" when the case had a fault. */
+    static String faultGaps(AckGaps.Gap g) {
+        if (Double.isNaN(g.faultGapMs()) && Double.isNaN(g.healGapMs())) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (across the fault %s ms, across the heal %s ms)",
+                HtmlReport.fmt(g.faultGapMs(), 0), HtmlReport.fmt(g.healGapMs(), 0));
     }
 
     private WorkloadRunner.Context context(Target target, Duration topicReady, boolean deleteTopic) {

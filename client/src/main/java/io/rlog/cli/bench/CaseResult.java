@@ -28,7 +28,7 @@ record CaseResult(int index, String system, CaseSpec spec, String topic, Instant
         return new CaseResult(index, system, spec, topic, startedAt, 0, 0, 0, 0, Double.NaN, Double.NaN,
                 LatencyRecorder.percentiles(new org.HdrHistogram.Histogram(3)),
                 LatencyRecorder.percentiles(new org.HdrHistogram.Histogram(3)), List.of(), List.of(), List.of(),
-                null, false, new AckGaps.Gap(Double.NaN, Double.NaN, Double.NaN), List.of(), null, Map.of(),
+                null, false, new AckGaps.Gap(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN), List.of(), null, Map.of(),
                 error);
     }
 

@@ -40,6 +40,7 @@ record Comparison(CaseResult rlog, CaseResult kafka) {
         out.put("e2e_p50", ratio(r -> r.e2e().p50Ms()));
         out.put("e2e_p99", ratio(r -> r.e2e().p99Ms()));
         out.put("longest_ack_gap", ratio(r -> r.ackGap().longestMs()));
+        out.put("fault_ack_gap", ratio(r -> r.ackGap().faultGapMs()));
         return out;
     }
 }

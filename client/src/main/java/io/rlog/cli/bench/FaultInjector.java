@@ -17,8 +17,10 @@ final class FaultInjector implements Runnable {
     private final String topic;
     private final CaseSpec spec;
     private final Timeline timeline;
+    private final AckGaps gaps;
 
-    FaultInjector(Target target, Admin admin, String topic, CaseSpec spec, Timeline timeline) {
+    FaultInjector(Target target, Admin admin, String topic, CaseSpec spec, Timeline timeline, AckGaps gaps) {
+        this.gaps = gaps;
         this.target = target;
         this.admin = admin;
         this.topic = topic;
@@ -35,11 +37,13 @@ final class FaultInjector implements Runnable {
                 case KILL_LEADER -> {
                     int leader = leader();
                     timeline.add("fault: SIGKILL node " + leader + " (leader of partition 0)");
+                    gaps.fault(System.nanoTime());
                     target.kill(leader);
                     victims = List.of(leader);
                 }
                 case KILL_ALL -> {
                     timeline.add("fault: SIGKILL every node");
+                    gaps.fault(System.nanoTime());
                     for (int node : target.nodes()) {
                         target.kill(node);
                     }
@@ -48,6 +52,7 @@ final class FaultInjector implements Runnable {
                 case PAUSE_LEADER -> {
                     int leader = leader();
                     timeline.add("fault: SIGSTOP node " + leader + " (leader of partition 0)");
+                    gaps.fault(System.nanoTime());
                     target.pause(leader);
                     victims = List.of(leader);
                 }
@@ -58,9 +63,11 @@ final class FaultInjector implements Runnable {
             awaitOffset(spec.faultAtS() + spec.healAfterS());
             if (spec.fault() == Fault.PAUSE_LEADER) {
                 timeline.add("heal: SIGCONT node " + victims.get(0));
+                gaps.heal(System.nanoTime());
                 target.resume(victims.get(0));
             } else {
                 timeline.add("heal: restarting node(s) " + victims);
+                gaps.heal(System.nanoTime());
                 target.restart(victims);
                 timeline.add("healed: node(s) " + victims + " serve again");
             }

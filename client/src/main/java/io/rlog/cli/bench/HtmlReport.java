@@ -113,10 +113,12 @@ final class HtmlReport {
         h.append("<h2>Loss and unavailability</h2><p>After each case (and after healing its fault) a fresh consumer "
                 + "reads every partition from the start. Lost: acknowledged, not found. Duplicates: a value found at "
                 + "two offsets. Present, not acked: written though the producer saw a failure or no answer (allowed). "
-                + "Longest ack gap: the longest time without any acknowledgement, from the first one on.</p><table><tr>"
+                + "Longest ack gap: the longest time one partition went without an acknowledgement, from its first one on; "
+                + "across the fault and across the heal: the longest such gap that spans that moment.</p><table><tr>"
                 + "<th>#</th><th class=\"l\">system</th><th class=\"l\">case</th><th>sent</th><th>acked</th>"
                 + "<th>failed</th><th>read</th><th>lost</th><th>duplicates</th><th>present, not acked</th>"
-                + "<th>read-back complete</th><th>longest ack gap ms</th><th>gap at s</th><th class=\"l\">first lost</th></tr>\n");
+                + "<th>read-back complete</th><th>longest ack gap ms</th><th>gap at s</th><th>across the fault ms</th>"
+                + "<th>across the heal ms</th><th class=\"l\">first lost</th></tr>\n");
         for (CaseResult c : r.cases()) {
             LossAccount.Loss l = c.loss();
             h.append("<tr class=\"").append(esc(c.system())).append("\">");
@@ -125,7 +127,8 @@ final class HtmlReport {
             lossCell(h, c.lost());
             lossCell(h, c.duplicates());
             cells(h, List.of(l == null ? "n/a" : Long.toString(l.presentNotAcked()), Boolean.toString(c.readBackComplete()),
-                    fmt(c.ackGap().longestMs(), 0), fmt(c.ackGap().startS(), 1)), 0);
+                    fmt(c.ackGap().longestMs(), 0), fmt(c.ackGap().startS(), 1), fmt(c.ackGap().faultGapMs(), 0),
+                    fmt(c.ackGap().healGapMs(), 0)), 0);
             h.append("<td class=\"l\">").append(l == null ? "" : esc(l.lostExamples().toString())).append("</td></tr>\n");
         }
         h.append("</table>\n");

@@ -115,7 +115,7 @@ final class WorkloadRunner {
             Sampler sampler = new Sampler(origin, spec.warmupS(), acked, failed, e2e::received, sendLatency, e2eLatency);
             timers.scheduleAtFixedRate(() -> ctx.progress().tick(sampler.sample()), 1, 1, TimeUnit.SECONDS);
             Future<?> fault = spec.fault() == Fault.NONE ? null
-                    : timers.submit(new FaultInjector(ctx.target(), admin, topic, spec, timeline));
+                    : timers.submit(new FaultInjector(ctx.target(), admin, topic, spec, timeline, gaps));
 
             Semaphore window = spec.openLoop() ? null
                     : new Semaphore((int) Math.max(1, ctx.closedLoopWindowBytes() / spec.recordSize()));

@@ -32,13 +32,20 @@ class FaultInjectorTest {
         FakeTarget target = new FakeTarget();
         CaseSpec spec = new CaseSpec("all", "always", 3, 100, 5, 1000, "none", 1, 100, 3, 0, 0, Fault.KILL_ALL, 1, 0,
                 false);
-        Timeline timeline = new Timeline(System.nanoTime());
-        new FaultInjector(target, null, "t", spec, timeline).run(); // kill-all needs no leader lookup
+        long origin = System.nanoTime();
+        Timeline timeline = new Timeline(origin);
+        AckGaps gaps = new AckGaps(origin);
+        gaps.ack(0, origin);
+        new FaultInjector(target, null, "t", spec, timeline, gaps).run(); // kill-all needs no leader lookup
         assertEquals(List.of("kill 1", "kill 2", "kill 3", "restart [1, 2, 3]"), target.calls);
         List<Timeline.Event> events = timeline.events();
         assertEquals(3, events.size());
         assertTrue(events.get(0).what().startsWith("fault: SIGKILL every node"));
         assertTrue(events.get(0).atS() >= 1.0, "injected at its time, not before");
         assertTrue(events.get(2).what().startsWith("healed"));
+        // The injector marked both moments: an ack now spans them.
+        gaps.ack(0, System.nanoTime());
+        assertTrue(gaps.longest().faultGapMs() >= 1000, "the gap across the fault counts from before it");
+        assertTrue(Double.isFinite(gaps.longest().healGapMs()));
     }
 }

@@ -105,6 +105,32 @@ class LatencyRecordingTest {
         assertEquals(1.0, gap.firstAckS(), 1e-9);
     }
 
+    /** The failover is the gap that spans the fault, even when a longer gap (a latency spike) came elsewhere. */
+    @Test
+    void ackGapsAcrossTheFaultAndTheHealAreKeptApart() {
+        AckGaps g = new AckGaps(0);
+        g.ack(0, 1_000_000_000L);
+        g.ack(1, 1_000_000_000L);
+        g.ack(1, 3_900_000_000L);
+        g.fault(4_000_000_000L);
+        g.ack(0, 4_100_000_000L);     // partition 0: 3.1 s across the fault
+        g.ack(1, 4_300_000_000L);     // partition 1: 0.4 s across it
+        g.ack(2, 4_500_000_000L);
+        g.ack(2, 7_900_000_000L);     // partition 2: 3.4 s, the longest, across neither
+        assertEquals(Double.NaN, g.longest().healGapMs());
+        g.ack(0, 6_000_000_000L);
+        g.ack(1, 6_000_000_000L);
+        g.heal(8_000_000_000L);
+        g.ack(0, 8_250_000_000L);     // 2.25 s across the heal
+        g.ack(1, 8_300_000_000L);     // 2.3 s across the heal
+        AckGaps.Gap gap = g.longest();
+        assertEquals(3400, gap.longestMs(), 1e-6);
+        assertEquals(4.5, gap.startS(), 1e-9);
+        assertEquals(3100, gap.faultGapMs(), 1e-6);
+        assertEquals(2300, gap.healGapMs(), 1e-6);
+        assertEquals(Double.NaN, new AckGaps(0).longest().faultGapMs());
+    }
+
     @Test
     void samplerCutsIntervalsAndMarksTheMeasuredOnes() {
         java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
