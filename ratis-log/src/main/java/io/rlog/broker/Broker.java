@@ -29,16 +29,6 @@ public interface Broker {
         return cluster();
     }
 
-    /**
-     * Completes at the next change of leadership seen by this node's replica of the partition, or after the node's
-     * longest wait for one; null when this node holds no replica (nothing here would notice a change). Metadata
-     * answers wait on it while a partition has no leader, so a client polling during an election hears of the new
-     * leader when it is elected rather than at its next retry.
-     */
-    default CompletableFuture<Void> nextLeaderChange(String topic, int partition) {
-        return null;
-    }
-
     /** Creates a topic; completes once its partition groups exist and each has a leader (or the timeout). */
     CompletableFuture<TopicOutcome> createTopic(TopicSpec spec, boolean validateOnly, int timeoutMs);
 

@@ -64,7 +64,7 @@ public final class KafkaListener implements AutoCloseable {
         // A cancelled long-poll deadline must not stay queued until it would have fired.
         timer.setRemoveOnCancelPolicy(true);
         HandlerTable table = new HandlerTable()
-                .register(new MetadataHandler(broker, config, this::port, timer))
+                .register(new MetadataHandler(broker, config, this::port))
                 .register(new CreateTopicsHandler(broker, config))
                 .register(new DeleteTopicsHandler(broker, config))
                 .register(new DescribeConfigsHandler(broker, config))

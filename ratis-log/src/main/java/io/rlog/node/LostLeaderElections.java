@@ -31,9 +31,11 @@ import java.util.function.IntPredicate;
  * highest priority, then of lowest node id, among this node and the peers it sees up. It stands only when it
  * sees a quorum up, so a node cut off on its own does not raise its term in a loop. The election goes through
  * Ratis's own entry point for a leadership transfer, {@code startLeaderElection}, asked locally in the dead
- * leader's name: Ratis then skips the pre-vote (the leader is gone, there is nothing to protect) and still checks
- * that the leader and term are current and that this replica's log is not behind the leader's last entry. If
- * another voter's log is longer, it refuses its vote, and Raft's timeouts elect that voter as before.
+ * leader's name with this replica's own last entry: Ratis then skips the pre-vote (the leader is gone, there is
+ * nothing to protect) and still checks that leader and term are current (a replica without an entry of the
+ * current term is refused, and Raft's timeouts take over). If another voter's log is longer, it refuses its vote,
+ * and Raft's timeouts elect that voter as before. A forced election skips the pre-vote in every round, so a voter
+ * that stays connected but silent (a paused process) costs a term per round until it answers or another wins.
  */
 final class LostLeaderElections {
 

@@ -34,6 +34,8 @@ final class PeerWatch implements AutoCloseable {
     enum State { UNKNOWN, UP, DOWN }
 
     private final Map<Integer, State> states = new ConcurrentHashMap<>();
+    /** When each peer last went from up to down (System.nanoTime). */
+    private final Map<Integer, Long> downSinceNanos = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<Integer, Socket> sockets = new ConcurrentHashMap<>();
     private final IntConsumer onDown;
@@ -70,15 +72,29 @@ final class PeerWatch implements AutoCloseable {
         return state(nodeId) == State.UP;
     }
 
+    /**
+     * Down, and for less than {@code windowMs}: long enough for the elections it sets off. After that, Raft's own
+     * view is better evidence than one refused port (a firewall could refuse this node alone).
+     */
+    boolean isNewlyDown(int nodeId, long windowMs) {
+        Long since = downSinceNanos.get(nodeId);
+        return isDown(nodeId) && since != null && System.nanoTime() - since < windowMs * 1_000_000L;
+    }
+
     private void watch(int id, InetSocketAddress address) {
         while (!closed) {
             boolean heard = false;
+            boolean connected = false;
             boolean refused;
             long connectedNanos = System.nanoTime();
             try (Socket s = new Socket()) {
                 sockets.put(id, s);
+                if (closed) {
+                    return; // close() may have passed over the sockets before this one was added
+                }
                 // Resolved on every attempt, as a client would: the name may point elsewhere by now.
                 s.connect(new InetSocketAddress(address.getHostString(), address.getPort()), connectTimeoutMs);
+                connected = true;
                 InputStream in = s.getInputStream();
                 byte[] sink = new byte[512];
                 while (in.read(sink) >= 0) {
@@ -89,11 +105,11 @@ final class PeerWatch implements AutoCloseable {
                 }
                 refused = !heard; // closed before the peer said anything: a proxy in front of a dead process
             } catch (ConnectException e) {
-                refused = true;
+                refused = true; // the port refuses: nothing listens there
             } catch (IOException e) {
-                // Reset after bytes: the connection went, the process may not have; a reset before any byte is
-                // how a proxy refuses for a dead process. A connect timeout proves nothing either way.
-                refused = !heard && !(e instanceof java.net.SocketTimeoutException);
+                // A reset before any byte is how a proxy refuses for a dead process. A reset after bytes says the
+                // connection went, not the process; an unreachable host or a connect timeout proves nothing.
+                refused = connected && !heard;
             } finally {
                 sockets.remove(id);
             }
@@ -118,6 +134,7 @@ final class PeerWatch implements AutoCloseable {
         }
         LOG.info("peer {} is {}", id, next == State.UP ? "up" : "down (its Raft port refuses connections)");
         if (next == State.DOWN && previous == State.UP && !closed) {
+            downSinceNanos.put(id, System.nanoTime());
             try {
                 onDown.accept(id);
             } catch (RuntimeException e) {

@@ -60,8 +60,6 @@ public final class RatisBroker implements Broker {
     private final Limits limits;
     /** raft.leader.ready.wait.ms: the longest a partition's entries wait for its new leader to be ready, per look. */
     private final int leaderReadyWaitMs;
-    /** metadata.leader.wait.ms: the longest a Metadata answer waits for a leaderless partition to get a leader. */
-    private final int metadataLeaderWaitMs;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private volatile ClusterView clusterView;
@@ -71,7 +69,7 @@ public final class RatisBroker implements Broker {
     final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
 
-    /** Whether a node's process is known to be gone (PeerWatch): a leader there is no leader to name. */
+    /** Whether a node's process was just found gone (PeerWatch): a leader there is no leader to name. */
     private final java.util.function.IntPredicate nodeDown;
 
     RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits,
@@ -84,7 +82,6 @@ public final class RatisBroker implements Broker {
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
         this.leaderReadyWaitMs = config.intSetting("raft.leader.ready.wait.ms", 2_000);
-        this.metadataLeaderWaitMs = config.intSetting("metadata.leader.wait.ms", 500);
         this.coalescer = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
             @Override
             public CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command)
@@ -184,16 +181,6 @@ public final class RatisBroker implements Broker {
         int controller = host.division(GroupIds.METADATA).map(d -> RaftHost.nodeId(d.getInfo().getLeaderId()))
                 .filter(id -> id >= 0).orElse(config.nodeId());
         return new ClusterView(config.setting("cluster.id", "rlog-" + GroupIds.METADATA.getUuid()), controller, nodes, topics);
-    }
-
-    @Override
-    public CompletableFuture<Void> nextLeaderChange(String topic, int partition) {
-        Local local = local(topic, partition);
-        if (local.sm == null || metadataLeaderWaitMs <= 0) {
-            return null;
-        }
-        return local.sm.nextLeadershipEvent().copy()
-                .completeOnTimeout(null, metadataLeaderWaitMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -96,8 +96,9 @@ public final class RlogServer implements AutoCloseable {
                 id -> watchRef[0] != null && watchRef[0].isUp(id), electionStarter);
         this.peerWatch = config.boolSetting("peer.watch.enabled", true) ? newPeerWatch(config, lostLeaderElections) : null;
         watchRef[0] = peerWatch;
+        long downWindowMs = 2L * config.intSetting("raft.election.timeout.max.ms", 400);
         this.broker = new RatisBroker(config, host, view, writer, limits,
-                id -> peerWatch != null && peerWatch.isDown(id));
+                id -> peerWatch != null && peerWatch.isNewlyDown(id, downWindowMs));
         this.reconciler = new GroupReconciler(config, host, view, executor);
         this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
         reporterRef[0] = reporter;
@@ -217,7 +218,7 @@ public final class RlogServer implements AutoCloseable {
         if (peerWatch != null) {
             peerWatch.close();
         }
-        electionStarter.shutdownNow();
+        electionStarter.shutdown(); // not shutdownNow: an interrupt while Ratis saves a new term leaves a stuck candidate
         listener.close();
         groups.close();
         executor.shutdownNow();

@@ -40,18 +40,29 @@ class LostLeaderElectionTest {
 
     @Test
     void theChosenFollowerStartsTheElectionAndLeadsAndNothingIsLost() throws Exception {
-        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of());
+        // Election timeouts of 3-5 s: a Raft timeout cannot elect anyone before the early election does, so the
+        // new leader is the early election's.
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
+                "raft.election.timeout.max.ms", "5000"));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
             List<Integer> replicas = new ArrayList<>();
-            int leader = leader(admin, replicas);
+            // The first replica takes the leadership over once it is caught up (priority 2): wait for that.
+            InJvmCluster.await("the first replica leading", TIMEOUT_S * 1000, () -> {
+                try {
+                    int l = leader(admin, replicas);
+                    return !replicas.isEmpty() && l == replicas.get(0);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int leader = replicas.get(0);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
             }
-            // Partition groups give the first replica priority 2 and the others 1 (RaftHost): after the leader,
-            // the live voter of highest priority, then lowest id, stands.
-            int chosen = replicas.get(0) != leader ? replicas.get(0)
-                    : replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+            // Partition groups give the first replica priority 2 and the others 1 (RaftHost): after it, the live
+            // voter of lowest id stands.
+            int chosen = replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
             long startedBefore = cluster.node(chosen).lostLeaderElectionsStarted();
 
             cluster.node(leader).close();

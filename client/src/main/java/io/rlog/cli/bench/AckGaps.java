@@ -60,6 +60,21 @@ public final class AckGaps {
         healNanos = nowNanos;
     }
 
+    /**
+     * The case's sends are over: a partition that has not been acknowledged since the fault (or the heal) counts
+     * its open gap up to now, so a failover that never ended is not left out.
+     */
+    public synchronized void end(long nowNanos) {
+        for (long last : lastNanos.values()) {
+            if (spans(last, faultNanos, nowNanos)) {
+                faultGapNanos = Math.max(faultGapNanos, nowNanos - last);
+            }
+            if (spans(last, healNanos, nowNanos)) {
+                healGapNanos = Math.max(healGapNanos, nowNanos - last);
+            }
+        }
+    }
+
     public synchronized Gap longest() {
         double startS = longestNanos == 0 ? Double.NaN : (longestStartNanos - originNanos) / 1e9;
         double firstS = firstNanos == Long.MIN_VALUE ? Double.NaN : (firstNanos - originNanos) / 1e9;

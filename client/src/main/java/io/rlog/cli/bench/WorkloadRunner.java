@@ -136,6 +136,7 @@ final class WorkloadRunner {
                 }
             }, failed, account, errors);
             producer.flush();
+            gaps.end(System.nanoTime());
             // The measured window ends with the last acknowledgement; healing and catching up come after it.
             List<SecondSample> seconds = sampler.finish();
             CpuUse cpuUse = cpu.end();

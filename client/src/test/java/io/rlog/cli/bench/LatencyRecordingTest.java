@@ -131,6 +131,18 @@ class LatencyRecordingTest {
         assertEquals(Double.NaN, new AckGaps(0).longest().faultGapMs());
     }
 
+    /** A partition that never came back after the fault still shows its gap, up to the end of the sends. */
+    @Test
+    void aFailoverThatNeverEndedCountsUpToTheEnd() {
+        AckGaps g = new AckGaps(0);
+        g.ack(0, 1_000_000_000L);
+        g.ack(1, 1_000_000_000L);
+        g.fault(2_000_000_000L);
+        g.ack(1, 2_100_000_000L);
+        g.end(9_000_000_000L);
+        assertEquals(8000, g.longest().faultGapMs(), 1e-6);
+    }
+
     @Test
     void samplerCutsIntervalsAndMarksTheMeasuredOnes() {
         java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();

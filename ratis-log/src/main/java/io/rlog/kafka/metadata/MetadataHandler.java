@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -37,9 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Metadata v4-v12 from the node's local view of the cluster; an answer naming a partition without a leader waits
- * a little for one. Unknown topics may be auto-created as in Kafka: the creation is started and the topic answered
- * with LEADER_NOT_AVAILABLE, which clients retry.
+ * Metadata v4-v12 from the node's local view of the cluster. Unknown topics may be auto-created as in Kafka: the
+ * creation is started and the topic answered with LEADER_NOT_AVAILABLE, which clients retry.
  */
 public final class MetadataHandler implements ApiHandler {
     private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
@@ -47,17 +45,12 @@ public final class MetadataHandler implements ApiHandler {
     private final Broker broker;
     private final ListenerConfig config;
     private final IntSupplier boundPort;
-    private final Executor executor;
 
-    /**
-     * {@code boundPort}: the listener's port, advertised for this node (it may be ephemeral); {@code executor}
-     * builds the answers that waited for a leader.
-     */
-    public MetadataHandler(Broker broker, ListenerConfig config, IntSupplier boundPort, Executor executor) {
+    /** {@code boundPort}: the listener's port, advertised for this node (it may be ephemeral). */
+    public MetadataHandler(Broker broker, ListenerConfig config, IntSupplier boundPort) {
         this.broker = broker;
         this.config = config;
         this.boundPort = boundPort;
-        this.executor = executor;
     }
 
     @Override
@@ -79,54 +72,6 @@ public final class MetadataHandler implements ApiHandler {
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiMessage request) {
         MetadataRequestData data = (MetadataRequestData) request;
         ClusterView view = broker.clusterNow();
-        // During an election a partition has no leader to name. The client would ask again after its retry
-        // backoff; waiting here (once, bounded by the node) for the local replica to see the new leader answers
-        // with it as soon as it is known. Only for named topics: a request for every topic comes from tools, not
-        // from a client that is waiting to write or read.
-        if (data.topics() == null || !anyLeaderless(data, view)) {
-            return CompletableFuture.completedFuture(respond(data, view, context));
-        }
-        List<CompletableFuture<Void>> changes = leaderChanges(data, view);
-        ClusterView again = broker.clusterNow(); // after taking the futures: a change since the first look completes them
-        if (changes.isEmpty() || !anyLeaderless(data, again)) {
-            return CompletableFuture.completedFuture(respond(data, again, context));
-        }
-        // Each wait ends at its partition's next change or at the node's limit. Answered on the listener's timer,
-        // not on the Ratis thread that announces the change.
-        return CompletableFuture.allOf(changes.toArray(CompletableFuture[]::new))
-                .thenApplyAsync(ignored -> respond(data, broker.clusterNow(), context), executor);
-    }
-
-    /** The next leader change of each requested partition that has no leader in {@code view} and a replica here. */
-    private List<CompletableFuture<Void>> leaderChanges(MetadataRequestData data, ClusterView view) {
-        List<CompletableFuture<Void>> changes = new ArrayList<>();
-        for (MetadataRequestTopic requested : data.topics()) {
-            TopicView topic = requested.name() == null ? null : view.topics().get(requested.name());
-            if (topic == null) {
-                continue;
-            }
-            for (PartitionView p : topic.partitions()) {
-                CompletableFuture<Void> change = p.leaderId() < 0 ? broker.nextLeaderChange(topic.name(), p.partition())
-                        : null;
-                if (change != null) {
-                    changes.add(change);
-                }
-            }
-        }
-        return changes;
-    }
-
-    private static boolean anyLeaderless(MetadataRequestData data, ClusterView view) {
-        for (MetadataRequestTopic requested : data.topics()) {
-            TopicView topic = requested.name() == null ? null : view.topics().get(requested.name());
-            if (topic != null && topic.partitions().stream().anyMatch(p -> p.leaderId() < 0)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private ApiMessage respond(MetadataRequestData data, ClusterView view, RequestContext context) {
         MetadataResponseTopicCollection topics = new MetadataResponseTopicCollection();
         if (data.topics() == null) {
             view.topics().values().stream()
@@ -141,12 +86,12 @@ public final class MetadataHandler implements ApiHandler {
                 }
             }
         }
-        return new MetadataResponseData()
+        return CompletableFuture.completedFuture(new MetadataResponseData()
                 .setThrottleTimeMs(0)
                 .setBrokers(brokers(view))
                 .setClusterId(view.clusterId())
                 .setControllerId(view.controllerId())
-                .setTopics(topics);
+                .setTopics(topics));
     }
 
     private MetadataResponseTopic answer(MetadataRequestTopic requested, boolean allowAutoCreate, ClusterView view,
