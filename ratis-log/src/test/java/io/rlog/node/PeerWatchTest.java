@@ -18,12 +18,22 @@ import org.junit.jupiter.api.Test;
  */
 class PeerWatchTest {
 
-    /** A stand-in for a peer's Raft port: accepts and, like a gRPC server, sends its preface at once (or not). */
+    /** How a fake peer treats a connection. */
+    enum Manner {
+        /** sends bytes at once, as a gRPC server sends its HTTP/2 preface */
+        SPEAKS,
+        /** says nothing, as a paused process */
+        SILENT,
+        /** closes it at once, as the chaos tests' proxy in front of a dead process */
+        CLOSES
+    }
+
+    /** A stand-in for a peer's Raft port. */
     static final class FakePeer implements AutoCloseable {
         final ServerSocket server;
         final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
-        FakePeer(boolean speaks) throws IOException {
+        FakePeer(Manner manner) throws IOException {
             server = new ServerSocket();
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             Thread t = new Thread(() -> {
@@ -31,9 +41,11 @@ class PeerWatchTest {
                     try {
                         Socket s = server.accept();
                         accepted.add(s);
-                        if (speaks) {
+                        if (manner == Manner.SPEAKS) {
                             s.getOutputStream().write(new byte[] {0, 0, 0, 4});
                             s.getOutputStream().flush();
+                        } else if (manner == Manner.CLOSES) {
+                            s.close();
                         }
                     } catch (IOException closed) {
                         return;
@@ -61,7 +73,7 @@ class PeerWatchTest {
     @Test
     void aPeerThatWasUpAndNowRefusesIsDownAndReportedOnce() throws Exception {
         List<Integer> downs = new CopyOnWriteArrayList<>();
-        try (FakePeer peer = new FakePeer(true);
+        try (FakePeer peer = new FakePeer(Manner.SPEAKS);
              PeerWatch watch = new PeerWatch(Map.of(7, peer.address()), 20, 1_000, downs::add)) {
             watch.start();
             InJvmCluster.await("the peer seen up", 10_000, () -> watch.isUp(7));
@@ -76,33 +88,18 @@ class PeerWatchTest {
     @Test
     void aPeerThatClosesBeforeSpeakingIsDownButWasNeverUpSoNothingIsReported() throws Exception {
         List<Integer> downs = new CopyOnWriteArrayList<>();
-        // A proxy in front of a dead process accepts and closes at once.
-        try (ServerSocket proxy = new ServerSocket()) {
-            proxy.bind(new InetSocketAddress("127.0.0.1", 0));
-            Thread t = new Thread(() -> {
-                while (!proxy.isClosed()) {
-                    try {
-                        proxy.accept().close();
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            try (PeerWatch watch = new PeerWatch(Map.of(3, InetSocketAddress.createUnresolved("127.0.0.1",
-                    proxy.getLocalPort())), 20, 1_000, downs::add)) {
-                watch.start();
-                InJvmCluster.await("the peer seen down", 10_000, () -> watch.isDown(3));
-                assertEquals(List.of(), downs);
-            }
+        try (FakePeer proxy = new FakePeer(Manner.CLOSES);
+             PeerWatch watch = new PeerWatch(Map.of(3, proxy.address()), 20, 1_000, downs::add)) {
+            watch.start();
+            InJvmCluster.await("the peer seen down", 10_000, () -> watch.isDown(3));
+            assertEquals(List.of(), downs);
         }
     }
 
     @Test
     void aSilentPeerIsNeitherUpNorDown() throws Exception {
         List<Integer> downs = new CopyOnWriteArrayList<>();
-        try (FakePeer paused = new FakePeer(false);
+        try (FakePeer paused = new FakePeer(Manner.SILENT);
              PeerWatch watch = new PeerWatch(Map.of(2, paused.address()), 20, 1_000, downs::add)) {
             watch.start();
             InJvmCluster.await("the connection accepted", 10_000, () -> !paused.accepted.isEmpty());
