@@ -34,6 +34,8 @@ final class PeerWatch implements AutoCloseable {
     enum State { UNKNOWN, UP, DOWN }
 
     private final Map<Integer, State> states = new ConcurrentHashMap<>();
+    /** Connection attempts per peer (for tests: a count of probes, not a clock). */
+    private final Map<Integer, java.util.concurrent.atomic.AtomicLong> attempts = new ConcurrentHashMap<>();
     /** When each peer last went from up to down (System.nanoTime). */
     private final Map<Integer, Long> downSinceNanos = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -50,6 +52,7 @@ final class PeerWatch implements AutoCloseable {
         this.connectTimeoutMs = connectTimeoutMs;
         peers.forEach((id, address) -> {
             states.put(id, State.UNKNOWN);
+            attempts.put(id, new java.util.concurrent.atomic.AtomicLong());
             Thread t = new Thread(() -> watch(id, address), "rlog-peer-watch-" + id);
             t.setDaemon(true);
             threads.add(t);
@@ -66,6 +69,10 @@ final class PeerWatch implements AutoCloseable {
 
     boolean isDown(int nodeId) {
         return state(nodeId) == State.DOWN;
+    }
+
+    long attempts(int nodeId) {
+        return attempts.get(nodeId).get();
     }
 
     boolean isUp(int nodeId) {
@@ -89,6 +96,7 @@ final class PeerWatch implements AutoCloseable {
             long connectedNanos = System.nanoTime();
             try (Socket s = new Socket()) {
                 sockets.put(id, s);
+                attempts.get(id).incrementAndGet();
                 if (closed) {
                     return; // close() may have passed over the sockets before this one was added
                 }

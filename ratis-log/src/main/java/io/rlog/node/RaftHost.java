@@ -103,14 +103,14 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(
                 config.intSetting("raft.election.timeout.min.ms", 200), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(
-                config.intSetting("raft.election.timeout.max.ms", 400), TimeUnit.MILLISECONDS));
+                electionTimeoutMaxMs(config), TimeUnit.MILLISECONDS));
         // A leader that stepped down because its followers' replies came later than the maximum election timeout
         // (it happens under load on a small machine) skips elections for this long; Ratis waits 10 s. The first
         // replica is the leader most of the time, and a higher-priority voter whose log is longer vetoes every
         // other candidate, so for all that time the partition had no leader: measured, a 10 s gap in a closed-loop
         // acks=all run without faults. Twice the maximum election timeout, at most Ratis's 10 s. A JVM pause longer
         // than this also makes the node's leaders step down (Ratis's JvmPauseMonitor uses the same setting).
-        int electionMaxMs = config.intSetting("raft.election.timeout.max.ms", 400);
+        int electionMaxMs = electionTimeoutMaxMs(config);
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(
                 config.intSetting("raft.leader.stepdown.wait.ms", Math.min(10_000, 2 * electionMaxMs)),
                 TimeUnit.MILLISECONDS));
@@ -144,6 +144,11 @@ public final class RaftHost implements AutoCloseable {
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(config.setting("raft.grpc.message.size.max", "128MB")));
         RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
         return p;
+    }
+
+    /** raft.election.timeout.max.ms: the longest a follower waits, per look, before it suspects its leader. */
+    static int electionTimeoutMaxMs(NodeConfig config) {
+        return config.intSetting("raft.election.timeout.max.ms", 400);
     }
 
     /** Framing a Raft entry adds to its batches: Ratis's entry header and ours, per request (see ProduceCoalescer). */

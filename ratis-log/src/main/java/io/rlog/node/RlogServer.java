@@ -96,7 +96,7 @@ public final class RlogServer implements AutoCloseable {
                 id -> watchRef[0] != null && watchRef[0].isUp(id), electionStarter);
         this.peerWatch = config.boolSetting("peer.watch.enabled", true) ? newPeerWatch(config, lostLeaderElections) : null;
         watchRef[0] = peerWatch;
-        long downWindowMs = 2L * config.intSetting("raft.election.timeout.max.ms", 400);
+        long downWindowMs = 2L * RaftHost.electionTimeoutMaxMs(config);
         this.broker = new RatisBroker(config, host, view, writer, limits,
                 id -> peerWatch != null && peerWatch.isNewlyDown(id, downWindowMs));
         this.reconciler = new GroupReconciler(config, host, view, executor);

@@ -79,8 +79,9 @@ class PeerWatchTest {
             InJvmCluster.await("the peer seen up", 10_000, () -> watch.isUp(7));
             peer.close();
             InJvmCluster.await("the peer seen down", 10_000, () -> watch.isDown(7));
-            Thread.sleep(200); // several more probes, all refused: still one report
-            assertEquals(List.of(7), downs);
+            long seen = watch.attempts(7);
+            InJvmCluster.await("five more probes", 10_000, () -> watch.attempts(7) >= seen + 5);
+            assertEquals(List.of(7), downs, "several more probes, all refused: still one report");
             assertTrue(watch.isDown(7));
         }
     }
@@ -99,12 +100,16 @@ class PeerWatchTest {
     @Test
     void aSilentPeerIsNeitherUpNorDown() throws Exception {
         List<Integer> downs = new CopyOnWriteArrayList<>();
+        FakePeer gone = new FakePeer(Manner.SPEAKS);
+        gone.close(); // its port now refuses: the watcher probes it every interval, a clock for this test
         try (FakePeer paused = new FakePeer(Manner.SILENT);
-             PeerWatch watch = new PeerWatch(Map.of(2, paused.address()), 20, 1_000, downs::add)) {
+             PeerWatch watch = new PeerWatch(Map.of(2, paused.address(), 9, gone.address()), 20, 1_000,
+                     downs::add)) {
             watch.start();
             InJvmCluster.await("the connection accepted", 10_000, () -> !paused.accepted.isEmpty());
-            Thread.sleep(200);
+            InJvmCluster.await("ten probes of the refusing port", 10_000, () -> watch.attempts(9) >= 10);
             assertEquals(PeerWatch.State.UNKNOWN, watch.state(2));
+            assertEquals(1, watch.attempts(2), "one connection, held: silence is not a reason to reconnect");
             assertEquals(List.of(), downs);
         }
     }
