@@ -185,7 +185,8 @@ final class ProduceCoalescer {
         AppendMany.Builder many = AppendMany.newBuilder();
         for (Waiting w : entry) {
             many.addAppends(AppendBatches.newBuilder()
-                    .setBatches(com.google.protobuf.ByteString.copyFrom(w.batches.duplicate())));
+                    // Shares the request's buffer: nothing writes to it once it is decoded.
+                    .setBatches(com.google.protobuf.UnsafeByteOperations.unsafeWrap(w.batches.duplicate())));
         }
         CompletableFuture<RaftClientReply> reply;
         try {

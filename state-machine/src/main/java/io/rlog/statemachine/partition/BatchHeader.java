@@ -94,9 +94,9 @@ public record BatchHeader(int position, int sizeBytes, short attributes, int las
         return headers;
     }
 
-    /** Writes the final base offset and leader epoch into the batch at {@code header.position()}. */
-    public static void stamp(ByteBuffer buf, BatchHeader header, long baseOffset, int leaderEpoch) {
-        buf.putLong(header.position(), baseOffset);
-        buf.putInt(header.position() + LEADER_EPOCH_OFFSET, leaderEpoch);
+    /** Writes the final base offset and leader epoch into the batch starting at {@code position}. */
+    public static void stamp(ByteBuffer buf, int position, long baseOffset, int leaderEpoch) {
+        buf.putLong(position, baseOffset);
+        buf.putInt(position + LEADER_EPOCH_OFFSET, leaderEpoch);
     }
 }

@@ -1,7 +1,6 @@
 package io.rlog.statemachine.partition;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.rlog.proto.AppendBatches;
 import io.rlog.proto.AppendMany;
 import io.rlog.proto.AppendManyReply;
@@ -208,7 +207,7 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.toBuffer(request.getMessage().getContent()));
+        PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.input(request.getMessage().getContent()));
         // The leader stamps the append time, so that apply reads no clock (it must be deterministic).
         if (cmd.hasAppend()) {
             cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())).build();
@@ -237,8 +236,8 @@ public class PartitionStateMachine extends BaseStateMachine {
         PartitionCommand cmd;
         try {
             cmd = trx.getStateMachineContext() instanceof PartitionCommand c ? c
-                    : PartitionCommand.parseFrom(RatisBytes.toBuffer(entry.getStateMachineLogEntry().getLogData()));
-        } catch (InvalidProtocolBufferException e) {
+                    : PartitionCommand.parseFrom(RatisBytes.input(entry.getStateMachineLogEntry().getLogData()));
+        } catch (IOException e) { // the entry does not parse
             updateLastAppliedTermIndex(term, index);
             return CompletableFuture.completedFuture(reply(error(CORRUPT_MESSAGE, "undecodable entry: " + e.getMessage())));
         }
@@ -272,9 +271,8 @@ public class PartitionStateMachine extends BaseStateMachine {
         List<PartitionStore.Write> writes = new ArrayList<>(appends.size());
         int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
         for (AppendBatches append : appends) {
-            ByteBuffer batches = ByteBuffer.allocate(append.getBatches().size());
-            append.getBatches().copyTo(batches);
-            batches.flip();
+            // The entry's own bytes, read-only: the store copies each batch once, with its offset and epoch.
+            ByteBuffer batches = append.getBatches().asReadOnlyByteBuffer().slice();
             List<BatchHeader> headers;
             try {
                 headers = BatchHeader.parseAll(batches);
@@ -290,10 +288,7 @@ public class PartitionStateMachine extends BaseStateMachine {
                         .setLogStartOffset(log.logStartOffset()).setDuplicate(true).build());
             } else {
                 PartitionLog.Appended a = (PartitionLog.Appended) outcome;
-                for (PartitionLog.Placement p : a.placements()) {
-                    BatchHeader.stamp(batches, p.header(), p.baseOffset(), leaderEpoch);
-                }
-                writes.add(new PartitionStore.Write(a, batches));
+                writes.add(new PartitionStore.Write(a, batches, leaderEpoch));
                 replies.add(AppendReply.newBuilder().setBaseOffset(a.baseOffset())
                         .setLogStartOffset(log.logStartOffset()).build());
             }

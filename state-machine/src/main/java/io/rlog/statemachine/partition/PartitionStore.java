@@ -3,9 +3,12 @@ package io.rlog.statemachine.partition;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.rlog.proto.ProducerEntry;
 import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -13,22 +16,30 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One partition's RocksDB: record batches by base offset, the producer table, the offsets and the applied
- * (term, index), all in one column family so that a crash without RocksDB's WAL recovers a consistent prefix
- * of write batches. The Raft log is the write-ahead log: entries above the recovered applied index are
- * applied again by Ratis on restart.
+ * One partition's RocksDB: record batches by base offset in their own column family; the producer table, the
+ * log's bounds, the applied (term, index) and any other owner's keys in the default one. Every write batch
+ * spans both, and the two are flushed together (RocksDB's atomic flush), so a crash without RocksDB's WAL
+ * recovers the same consistent prefix of write batches in both. The Raft log is the write-ahead log: entries
+ * above the recovered applied index are applied again by Ratis on restart.
  *
- * <p>Keys: {@code 'b' + offset(8, big-endian)} → batch bytes; {@code 'p' + producerId(8)} → ProducerEntry;
- * {@code 'm' + name} → 8-byte values. Thread: writes from the apply thread only; reads from any thread.
+ * <p>Batches are apart because their keys only grow: each flushed file of that family covers a key range after
+ * every earlier file's, so RocksDB moves files down its levels without rewriting them. With the bounds and the
+ * applied index in the same family, every flushed file overlapped the previous ones and each compaction
+ * rewrote the newest batches again (a tenth of each node's CPU under load).
+ *
+ * <p>Keys: {@code 'b' + offset(8, big-endian)} → batch bytes (batch family); {@code 'p' + producerId(8)} →
+ * ProducerEntry; {@code 'm' + name} → 8-byte values. Thread: writes from the apply thread only; reads from any
+ * thread.
  */
 public final class PartitionStore implements AutoCloseable {
 
@@ -49,22 +60,73 @@ public final class PartitionStore implements AutoCloseable {
     public record Snapshot(long logStartOffset, long logEndOffset, long maxTimestamp, long maxTimestampOffset,
                            long appliedTerm, long appliedIndex, Map<Long, ProducerEntry> producers) {}
 
+    static final String BATCH_FAMILY = "batches";
+    /** The largest write batch of the one-time move of an old store's batches into their own family. */
+    private static final long MOVE_BYTES_MAX = 16L << 20;
+
     private final Path dir;
-    private final Options options;
+    private final DBOptions options;
+    private final ColumnFamilyOptions stateOptions;
+    private final ColumnFamilyOptions batchOptions;
     private final WriteOptions writeOptions;
     private final RocksDB db;
+    private final ColumnFamilyHandle state;
+    private final ColumnFamilyHandle batches;
 
     public PartitionStore(Path dir) throws RocksDBException {
         this.dir = dir;
-        this.options = new Options().setCreateIfMissing(true)
-                // Small per-partition footprint: a node hosts many partitions.
-                .setWriteBufferSize(8L << 20).setMaxWriteBufferNumber(2).setKeepLogFileNum(2)
-                .setMaxLogFileSize(1L << 20)
-                // Like Kafka's compression.type=producer: batches are stored as the producer compressed them (or
-                // not); compressing them again would spend the node's CPU on every flush and compaction.
+        this.options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                // No WAL: the two families must reach disk together or a crash could recover them at different
+                // write batches.
+                .setAtomicFlush(true)
+                .setKeepLogFileNum(2).setMaxLogFileSize(1L << 20);
+        // Small per-partition footprint: a node hosts many partitions. Like Kafka's compression.type=producer,
+        // batches are stored as the producer compressed them (or not); compressing them again would spend the
+        // node's CPU on every flush and compaction.
+        this.stateOptions = new ColumnFamilyOptions().setWriteBufferSize(1L << 20).setMaxWriteBufferNumber(2)
+                .setCompressionType(CompressionType.NO_COMPRESSION);
+        this.batchOptions = new ColumnFamilyOptions().setWriteBufferSize(8L << 20).setMaxWriteBufferNumber(2)
                 .setCompressionType(CompressionType.NO_COMPRESSION);
         this.writeOptions = new WriteOptions().setDisableWAL(true);
-        this.db = RocksDB.open(options, dir.toString());
+        List<ColumnFamilyHandle> handles = new ArrayList<>(2);
+        this.db = RocksDB.open(options, dir.toString(), List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, stateOptions),
+                new ColumnFamilyDescriptor(BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII), batchOptions)),
+                handles);
+        this.state = handles.get(0);
+        this.batches = handles.get(1);
+        moveBatchesOfTheSingleFamilyLayout();
+    }
+
+    /**
+     * Stores written before batches had their own family kept them in the default one: copies them over, in
+     * write batches of at most {@link #MOVE_BYTES_MAX}, flushes, and only then deletes the old keys. A crash on
+     * the way leaves the old keys, and the next open copies them again.
+     */
+    private void moveBatchesOfTheSingleFamilyLayout() throws RocksDBException {
+        byte[] first = batchKey(0);
+        byte[] end = new byte[] {BATCH + 1};
+        boolean moved = false;
+        try (RocksIterator it = db.newIterator(state)) {
+            it.seek(first);
+            while (it.isValid() && it.key()[0] == BATCH) {
+                try (WriteBatch wb = new WriteBatch()) {
+                    for (; it.isValid() && it.key()[0] == BATCH && wb.getDataSize() < MOVE_BYTES_MAX; it.next()) {
+                        wb.put(batches, it.key(), it.value());
+                    }
+                    db.write(writeOptions, wb);
+                    moved = true;
+                }
+            }
+        }
+        if (moved) {
+            flush();
+            try (WriteBatch wb = new WriteBatch()) {
+                wb.deleteRange(state, first, end);
+                db.write(writeOptions, wb);
+            }
+            flush();
+        }
     }
 
     public Path dir() {
@@ -83,8 +145,11 @@ public final class PartitionStore implements AutoCloseable {
                 producers);
     }
 
-    /** One applied produce request: its outcome and its batches, already carrying their final offsets. */
-    public record Write(PartitionLog.Appended appended, ByteBuffer batches) {}
+    /**
+     * One applied produce request: its outcome and its batches as the producer sent them (never written to);
+     * each is stored with its final base offset and the leader epoch.
+     */
+    public record Write(PartitionLog.Appended appended, ByteBuffer batches, int leaderEpoch) {}
 
     /**
      * Persists one applied entry's effects atomically: the batches and producer states of every request in it
@@ -98,7 +163,8 @@ public final class PartitionStore implements AutoCloseable {
                 for (PartitionLog.Placement p : w.appended().placements()) {
                     byte[] value = new byte[p.header().sizeBytes()];
                     w.batches().get(p.header().position(), value);
-                    wb.put(batchKey(p.baseOffset()), value);
+                    BatchHeader.stamp(ByteBuffer.wrap(value), 0, p.baseOffset(), w.leaderEpoch());
+                    wb.put(batches, batchKey(p.baseOffset()), value);
                 }
                 for (Map.Entry<Long, ProducerEntry> e : w.appended().producerUpdates().entrySet()) {
                     wb.put(producerKey(e.getKey()), e.getValue().toByteArray());
@@ -131,13 +197,14 @@ public final class PartitionStore implements AutoCloseable {
      * watermark) and once {@code maxBytes} is reached; the first batch is always returned whole.
      */
     public ByteBuffer read(long fetchOffset, long endOffset, int maxBytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+        List<byte[]> values = new ArrayList<>();
+        int size = 0;
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(batches, ro)) {
             it.seekForPrev(batchKey(fetchOffset));
-            if (!it.isValid() || it.key()[0] != BATCH) {
+            if (!it.isValid()) {
                 it.seek(batchKey(fetchOffset));
             }
-            for (; it.isValid() && it.key()[0] == BATCH; it.next()) {
+            for (; it.isValid(); it.next()) {
                 long base = ByteBuffer.wrap(it.key(), 1, 8).getLong();
                 if (base >= endOffset) {
                     break;
@@ -147,22 +214,28 @@ public final class PartitionStore implements AutoCloseable {
                 if (last < fetchOffset) {
                     continue;
                 }
-                if (out.size() > 0 && out.size() + value.length > maxBytes) {
+                if (size > 0 && size + value.length > maxBytes) {
                     break;
                 }
-                out.write(value, 0, value.length);
-                if (out.size() >= maxBytes) {
+                values.add(value);
+                size += value.length;
+                if (size >= maxBytes) {
                     break;
                 }
             }
         }
-        return ByteBuffer.wrap(out.toByteArray());
+        if (values.size() == 1) {
+            return ByteBuffer.wrap(values.get(0));
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        values.forEach(out::put);
+        return out.flip();
     }
 
     /** The base offset of the first batch whose max timestamp is at least {@code timestamp}, or -1. */
     public long offsetForTimestamp(long timestamp, long endOffset) {
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(new byte[] {BATCH}); it.isValid() && it.key()[0] == BATCH; it.next()) {
+        try (RocksIterator it = db.newIterator(batches)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
                 long base = ByteBuffer.wrap(it.key(), 1, 8).getLong();
                 if (base >= endOffset) {
                     return -1;
@@ -177,9 +250,7 @@ public final class PartitionStore implements AutoCloseable {
 
     /** Flushes the memtables and writes a checkpoint (hard links where possible) into {@code target}. */
     public void checkpoint(Path target) throws RocksDBException {
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(fo);
-        }
+        flush();
         try (Checkpoint cp = Checkpoint.create(db)) {
             cp.createCheckpoint(target.toString());
         }
@@ -188,7 +259,7 @@ public final class PartitionStore implements AutoCloseable {
     /** Flushes memtables so that everything written so far survives a crash. */
     public void flush() throws RocksDBException {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(fo);
+            db.flush(fo, List.of(state, batches));
         }
     }
 
@@ -223,12 +294,14 @@ public final class PartitionStore implements AutoCloseable {
         return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    /** Every key and value, in key order; for tests that compare replicas. */
+    /** Every key and value of both families (their keys never collide), in key order; for tests that compare replicas. */
     public Map<String, byte[]> dump() {
         Map<String, byte[]> all = new java.util.TreeMap<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                all.put(java.util.HexFormat.of().formatHex(it.key()), it.value());
+        for (ColumnFamilyHandle family : List.of(state, batches)) {
+            try (RocksIterator it = db.newIterator(family)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    all.put(java.util.HexFormat.of().formatHex(it.key()), it.value());
+                }
             }
         }
         return all;
@@ -241,8 +314,12 @@ public final class PartitionStore implements AutoCloseable {
 
     @Override
     public void close() {
+        state.close();
+        batches.close();
         db.close();
         writeOptions.close();
+        batchOptions.close();
+        stateOptions.close();
         options.close();
     }
 

@@ -1,0 +1,85 @@
+package io.rlog.statemachine.partition;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PartitionStoreTest {
+
+    @Test
+    void batchesOfAStoreWrittenInOneFamilyMoveToTheirOwn(@TempDir Path dir) throws Exception {
+        byte[] first = withBaseOffset(TestBatches.batch(7, (short) 0, 0, 2, 10), 0);
+        byte[] second = withBaseOffset(TestBatches.batch(7, (short) 0, 2, 3, 20), 2);
+        // The layout before batches had their own family: everything in the default one.
+        try (Options o = new Options().setCreateIfMissing(true); RocksDB old = RocksDB.open(o, dir.toString())) {
+            old.put(PartitionStore.batchKey(0), first);
+            old.put(PartitionStore.batchKey(2), second);
+            old.put(meta("logEnd"), ByteBuffer.allocate(8).putLong(5).array());
+            old.put(meta("appliedIndex"), ByteBuffer.allocate(8).putLong(9).array());
+        }
+
+        try (PartitionStore store = new PartitionStore(dir)) {
+            PartitionStore.Snapshot s = store.load();
+            assertEquals(5, s.logEndOffset());
+            assertEquals(9, s.appliedIndex());
+            assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
+            assertArrayEquals(second, bytes(store.read(3, 5, 1 << 20)));
+            assertEquals(2, store.offsetForTimestamp(15, 5));
+        }
+
+        // Reopened once more, nothing is moved twice and nothing is left behind in the default family.
+        try (PartitionStore store = new PartitionStore(dir)) {
+            assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (RocksDB db = RocksDB.open(dir.toString(), List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                new ColumnFamilyDescriptor(PartitionStore.BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII))), handles)) {
+            assertEquals(List.of("m"), firstBytesOfKeys(db, handles.get(0)).stream().distinct().toList());
+            assertEquals(List.of("b", "b"), firstBytesOfKeys(db, handles.get(1)));
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    private static List<String> firstBytesOfKeys(RocksDB db, ColumnFamilyHandle family) {
+        List<String> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(family)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                out.add(String.valueOf((char) it.key()[0]));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] withBaseOffset(ByteBuffer batch, long baseOffset) {
+        batch.putLong(0, baseOffset);
+        return bytes(batch);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        return ByteBuffer.allocate(a.length + b.length).put(a).put(b).array();
+    }
+
+    private static byte[] meta(String name) {
+        return ("m" + name).getBytes(StandardCharsets.US_ASCII);
+    }
+}
