@@ -130,8 +130,18 @@ public final class RaftHost implements AutoCloseable {
         long appenderBytes = entryBytesMax(config);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + 4096));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.setting("raft.log.segment.size.max", "16MB")));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(config.setting("raft.log.preallocated.size", "1MB")));
+        // Ratis keeps every entry of a group's open segment and of its newest closed segments in the heap: by
+        // default 6 closed segments (up to 200 MB) per group, which with 16 MB segments let every partition under
+        // sustained writes pin 112 MB. Six such partitions filled the 1 GiB node heaps to 0.55-0.8 GiB after
+        // collections, twelve to 0.5 GiB with 0.2 s young pauses (entries living seconds are copied by every
+        // young collection). Bounded here to the open segment and one closed one, 8 MB each: 0.3 GiB with twelve,
+        // throughput no lower (docs/design-decisions.md). A follower further behind is sent entries read back
+        // from the segment files.
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.setting("raft.log.segment.size.max", "8MB")));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, config.intSetting("raft.log.segment.cache.segments.max", 1));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(
+                config.setting("raft.log.segment.cache.size.max", "32MB")));
         // Ratis 3.3 by default chains each follower append behind the previous one through two async steps (one of
         // them without an executor: a new thread per append on a 2-core machine, see CommonPool); off, the
         // follower hands the entries straight to its log worker, in order, as Ratis did before 3.2. Apache Ozone
