@@ -185,7 +185,8 @@ final class ProduceCoalescer {
         AppendMany.Builder many = AppendMany.newBuilder();
         for (Waiting w : entry) {
             many.addAppends(AppendBatches.newBuilder()
-                    // Shares the request's buffer: nothing writes to it once it is decoded.
+                    // Wraps the request's buffer (nothing writes to it once decoded): the entry's serialization is
+                    // the only copy.
                     .setBatches(com.google.protobuf.UnsafeByteOperations.unsafeWrap(w.batches.duplicate())));
         }
         CompletableFuture<RaftClientReply> reply;

@@ -33,7 +33,8 @@ public final class RatisBytes {
         }
         CodedInputStream in = array.whole(bytes.size())
                 ? com.google.protobuf.UnsafeByteOperations.unsafeWrap(array.array, array.offset, array.length).newCodedInput()
-                : CodedInputStream.newInstance(bytes.toByteArray()); // not one array (a rope): copy once
+                // Not one array (a rope): copied once, then shared like the rest.
+                : com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes.toByteArray()).newCodedInput();
         in.enableAliasing(true);
         return in;
     }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RatisBytesTest {
 
     private static final AppendBatches ENTRY = AppendBatches.newBuilder()
-            .setBatches(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5})).setAppendTimeMs(42).build();
+            .setBatches(com.google.protobuf.ByteString.copyFrom(new byte[] {11, 12, 13, 14, 15})).setAppendTimeMs(42).build();
 
     @Test
     void bytesFieldsParsedFromARatisByteStringShareItsArray() throws Exception {
@@ -21,9 +21,9 @@ class RatisBytesTest {
         AppendBatches parsed = AppendBatches.parseFrom(RatisBytes.input(ratis));
         assertEquals(ENTRY, parsed);
 
-        // The parsed field is a view of the entry's bytes, not a copy (the last batch byte, before the time field).
-        int last = indexOf(entry, (byte) 5);
-        entry[last] = 9;
+        // The parsed field is a view of the entry's bytes, not a copy.
+        assertEquals(15, parsed.getBatches().byteAt(4));
+        entry[indexOf(entry, (byte) 15)] = 9;
         assertEquals(9, parsed.getBatches().byteAt(4));
     }
 

@@ -89,19 +89,35 @@ public final class PartitionStore implements AutoCloseable {
                 .setCompressionType(CompressionType.NO_COMPRESSION);
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         List<ColumnFamilyHandle> handles = new ArrayList<>(2);
-        this.db = RocksDB.open(options, dir.toString(), List.of(
-                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, stateOptions),
-                new ColumnFamilyDescriptor(BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII), batchOptions)),
-                handles);
-        this.state = handles.get(0);
-        this.batches = handles.get(1);
-        moveBatchesOfTheSingleFamilyLayout();
+        RocksDB opened = null;
+        try {
+            opened = RocksDB.open(options, dir.toString(), List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, stateOptions),
+                    new ColumnFamilyDescriptor(BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII), batchOptions)),
+                    handles);
+            this.db = opened;
+            this.state = handles.get(0);
+            this.batches = handles.get(1);
+            moveBatchesOfTheSingleFamilyLayout();
+        } catch (RocksDBException | RuntimeException e) {
+            // Release the database's lock, or every later open of this folder in this process fails too.
+            handles.forEach(ColumnFamilyHandle::close);
+            if (opened != null) {
+                opened.close();
+            }
+            writeOptions.close();
+            batchOptions.close();
+            stateOptions.close();
+            options.close();
+            throw e;
+        }
     }
 
     /**
      * Stores written before batches had their own family kept them in the default one: copies them over, in
-     * write batches of at most {@link #MOVE_BYTES_MAX}, flushes, and only then deletes the old keys. A crash on
-     * the way leaves the old keys, and the next open copies them again.
+     * write batches of at most {@link #MOVE_BYTES_MAX}, deletes the old keys and flushes. Every flush of this
+     * database writes both families up to the same write batch (atomic flush), so a crash on the way leaves the
+     * old keys or the finished move, never neither; the next open copies them again if needed.
      */
     private void moveBatchesOfTheSingleFamilyLayout() throws RocksDBException {
         byte[] first = batchKey(0);
@@ -120,7 +136,6 @@ public final class PartitionStore implements AutoCloseable {
             }
         }
         if (moved) {
-            flush();
             try (WriteBatch wb = new WriteBatch()) {
                 wb.deleteRange(state, first, end);
                 db.write(writeOptions, wb);
