@@ -102,6 +102,11 @@ final class PeerWatch implements AutoCloseable {
                 }
                 // Resolved on every attempt, as a client would: the name may point elsewhere by now.
                 s.connect(new InetSocketAddress(address.getHostString(), address.getPort()), connectTimeoutMs);
+                if (s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress())) {
+                    // TCP's self-connect: with nothing listening on a local port in the ephemeral range, the
+                    // kernel may pick that very port as the source and connect the socket to itself. Refused.
+                    throw new ConnectException("connected to itself: nothing listens on " + address);
+                }
                 connected = true;
                 InputStream in = s.getInputStream();
                 byte[] sink = new byte[512];
