@@ -42,7 +42,7 @@ final class OffsetsWriter {
         PartitionCommand cmd = PartitionCommand.newBuilder().setOffsets(command).build();
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                 .setServerId(host.server().getId()).setGroupId(gid).setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())))
+                .setMessage(Message.valueOf(RatisBytes.of(cmd)))
                 .setType(RaftClientRequest.writeRequestType()).build();
         CompletableFuture<RaftClientReply> reply;
         try {

@@ -20,7 +20,7 @@ public final class MetadataWriter {
     }
 
     public CompletableFuture<MetadataReply> write(MetadataCommand cmd) {
-        return client.async().send(Message.valueOf(RatisBytes.fromProto(cmd.toByteString()))).thenApply(reply -> {
+        return client.async().send(Message.valueOf(RatisBytes.of(cmd))).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }

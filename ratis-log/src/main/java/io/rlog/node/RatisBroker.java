@@ -307,7 +307,7 @@ public final class RatisBroker implements Broker {
     private CompletableFuture<RaftClientReply> submit(RaftGroupId gid, PartitionCommand cmd) throws IOException {
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                 .setServerId(host.server().getId()).setGroupId(gid).setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())))
+                .setMessage(Message.valueOf(RatisBytes.of(cmd)))
                 .setType(RaftClientRequest.writeRequestType()).build();
         Optional<RaftServer.Division> division = host.division(gid);
         if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {

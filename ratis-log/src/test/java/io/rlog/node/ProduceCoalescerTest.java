@@ -296,7 +296,7 @@ class ProduceCoalescerTest {
         }
         p.reply().complete(RaftClientReply.newBuilder().setClientId(ClientId.randomId())
                 .setServerId(RaftGroupMemberId.valueOf(RaftPeerId.valueOf("n1"), p.group())).setCallId(1)
-                .setSuccess().setMessage(Message.valueOf(RatisBytes.fromProto(r.build().toByteString()))).build());
+                .setSuccess().setMessage(Message.valueOf(RatisBytes.of(r.build()))).build());
     }
 
     private static void answerQuietly(CompletableFuture<RaftClientReply> f, PartitionCommand cmd) {

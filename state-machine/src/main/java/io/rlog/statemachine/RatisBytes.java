@@ -1,6 +1,7 @@
 package io.rlog.statemachine;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.MessageLite;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,10 +25,9 @@ public final class RatisBytes {
      * instead of copying it; both ByteStrings promise that the array never changes.
      */
     public static CodedInputStream input(org.apache.ratis.thirdparty.com.google.protobuf.ByteString bytes) {
-        RatisCapture out = new RatisCapture();
-        Capture array = out.capture;
+        ArrayCapture array = new ArrayCapture();
         try {
-            org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWriteTo(bytes, out);
+            org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWriteTo(bytes, array);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the capture throws nothing
         }
@@ -39,21 +39,13 @@ public final class RatisBytes {
         return in;
     }
 
-    public static org.apache.ratis.thirdparty.com.google.protobuf.ByteString fromProto(com.google.protobuf.ByteString bytes) {
-        ProtoCapture out = new ProtoCapture();
-        Capture array = out.capture;
-        try {
-            com.google.protobuf.UnsafeByteOperations.unsafeWriteTo(bytes, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return array.whole(bytes.size())
-                ? org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(array.array, array.offset, array.length)
-                : org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes.asReadOnlyByteBuffer());
+    /** A message serialized once, into an array Ratis's ByteString wraps. */
+    public static org.apache.ratis.thirdparty.com.google.protobuf.ByteString of(MessageLite message) {
+        return org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(message.toByteArray());
     }
 
     /** Takes the backing array of a ByteString that is one array slice; any other shape is reported as not whole. */
-    private static final class Capture {
+    private static final class ArrayCapture extends org.apache.ratis.thirdparty.com.google.protobuf.ByteOutput {
         byte[] array;
         int offset;
         int length;
@@ -63,45 +55,41 @@ public final class RatisBytes {
             return calls == 1 && array != null && length == size;
         }
 
-        void copied() {
-            calls++;
-            array = null;
+        @Override
+        public void write(byte value) {
+            copied();
         }
 
-        void lazy(byte[] value, int offset, int length) {
+        @Override
+        public void write(byte[] value, int offset, int length) {
+            copied();
+        }
+
+        @Override
+        public void write(ByteBuffer value) {
+            copied();
+        }
+
+        @Override
+        public void writeLazy(byte[] value, int offset, int length) {
             calls++;
             this.array = value;
             this.offset = offset;
             this.length = length;
         }
 
-        void lazy(ByteBuffer value) {
+        @Override
+        public void writeLazy(ByteBuffer value) {
             if (value.hasArray()) {
-                lazy(value.array(), value.arrayOffset() + value.position(), value.remaining());
+                writeLazy(value.array(), value.arrayOffset() + value.position(), value.remaining());
             } else {
                 copied();
             }
         }
-    }
 
-    /** The two protobufs' ByteOutput classes have the same methods; each adapter hands them to a Capture. */
-    private static final class RatisCapture extends org.apache.ratis.thirdparty.com.google.protobuf.ByteOutput {
-        final Capture capture = new Capture();
-
-        @Override public void write(byte value) { capture.copied(); }
-        @Override public void write(byte[] value, int offset, int length) { capture.copied(); }
-        @Override public void writeLazy(byte[] value, int offset, int length) { capture.lazy(value, offset, length); }
-        @Override public void write(ByteBuffer value) { capture.copied(); }
-        @Override public void writeLazy(ByteBuffer value) { capture.lazy(value); }
-    }
-
-    private static final class ProtoCapture extends com.google.protobuf.ByteOutput {
-        final Capture capture = new Capture();
-
-        @Override public void write(byte value) { capture.copied(); }
-        @Override public void write(byte[] value, int offset, int length) { capture.copied(); }
-        @Override public void writeLazy(byte[] value, int offset, int length) { capture.lazy(value, offset, length); }
-        @Override public void write(ByteBuffer value) { capture.copied(); }
-        @Override public void writeLazy(ByteBuffer value) { capture.lazy(value); }
+        private void copied() {
+            calls++;
+            array = null;
+        }
     }
 }

@@ -42,15 +42,12 @@ class RatisBytesTest {
     }
 
     @Test
-    void fromProtoWrapsTheSameBytesForRatis() {
-        byte[] entry = padded(ENTRY.toByteArray());
-        com.google.protobuf.ByteString ours = com.google.protobuf.UnsafeByteOperations.unsafeWrap(entry, 3, entry.length - 6);
-
-        org.apache.ratis.thirdparty.com.google.protobuf.ByteString ratis = RatisBytes.fromProto(ours);
-        assertEquals(ours.size(), ratis.size());
-        assertEquals(Arrays.toString(ours.toByteArray()), Arrays.toString(ratis.toByteArray()));
-        entry[3] = 77;
-        assertEquals(77, ratis.byteAt(0));
+    void aMessageForRatisIsItsSerializationAndParsesBackAsAView() throws Exception {
+        org.apache.ratis.thirdparty.com.google.protobuf.ByteString ratis = RatisBytes.of(ENTRY);
+        assertEquals(ENTRY.getSerializedSize(), ratis.size());
+        assertEquals(Arrays.toString(ENTRY.toByteArray()), Arrays.toString(ratis.toByteArray()));
+        assertEquals(1, ratis.asReadOnlyByteBufferList().size(), "one array, so input() shares it");
+        assertEquals(ENTRY, AppendBatches.parseFrom(RatisBytes.input(ratis)));
     }
 
     private static byte[] padded(byte[] b) {

@@ -133,7 +133,7 @@ public class MetadataStateMachine extends BaseStateMachine {
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
         events.imageChanged(state.image());
-        return CompletableFuture.completedFuture(Message.valueOf(RatisBytes.fromProto(reply.toByteString())));
+        return CompletableFuture.completedFuture(Message.valueOf(RatisBytes.of(reply)));
     }
 
     @Override

@@ -220,7 +220,7 @@ public class PartitionStateMachine extends BaseStateMachine {
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
         return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
-                .setLogData(RatisBytes.fromProto(cmd.toByteString())).setStateMachineContext(cmd).build();
+                .setLogData(RatisBytes.of(cmd)).setStateMachineContext(cmd).build();
     }
 
     @Override
@@ -257,8 +257,8 @@ public class PartitionStateMachine extends BaseStateMachine {
     }
 
     private Message applyAppendMany(AppendMany many, long term, long index) throws RocksDBException {
-        return Message.valueOf(RatisBytes.fromProto(AppendManyReply.newBuilder()
-                .addAllReplies(applyAppends(many.getAppendsList(), term, index)).build().toByteString()));
+        return Message.valueOf(RatisBytes.of(AppendManyReply.newBuilder()
+                .addAllReplies(applyAppends(many.getAppendsList(), term, index)).build()));
     }
 
     /**
@@ -335,7 +335,7 @@ public class PartitionStateMachine extends BaseStateMachine {
     }
 
     private static Message reply(AppendReply r) {
-        return Message.valueOf(RatisBytes.fromProto(r.toByteString()));
+        return Message.valueOf(RatisBytes.of(r));
     }
 
     @Override

@@ -89,7 +89,7 @@ final class LocalRatis implements AutoCloseable {
     static AppendReply append(RaftClient client, ByteBuffer batches) throws IOException {
         PartitionCommand cmd = PartitionCommand.newBuilder()
                 .setAppend(AppendBatches.newBuilder().setBatches(ByteString.copyFrom(batches.duplicate()))).build();
-        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())));
+        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.of(cmd)));
         if (!reply.isSuccess()) {
             throw new IOException(reply.getException());
         }
@@ -103,7 +103,7 @@ final class LocalRatis implements AutoCloseable {
             many.addAppends(AppendBatches.newBuilder().setBatches(ByteString.copyFrom(r.duplicate())));
         }
         PartitionCommand cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
-        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.fromProto(cmd.toByteString())));
+        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.of(cmd)));
         if (!reply.isSuccess()) {
             throw new IOException(reply.getException());
         }
