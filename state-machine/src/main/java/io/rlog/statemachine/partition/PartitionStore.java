@@ -1,6 +1,7 @@
 package io.rlog.statemachine.partition;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.sun.nio.file.ExtendedOpenOption;
 import io.rlog.proto.ProducerEntry;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -16,10 +17,14 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +84,11 @@ public final class PartitionStore implements AutoCloseable {
                 // No WAL: the two families must reach disk together or a crash could recover them at different
                 // write batches.
                 .setAtomicFlush(true)
-                .setKeepLogFileNum(2).setMaxLogFileSize(1L << 20);
+                .setKeepLogFileNum(2).setMaxLogFileSize(1L << 20)
+                // Flushes and compactions write their files with direct I/O: the kernel's copy of every flushed
+                // byte into the page cache cost 8-9 % of a node's CPU on 2 cores (perf: copy_folio_from_iter),
+                // and a freshly flushed file is read back only by a consumer far behind. Reads stay buffered.
+                .setUseDirectIoForFlushAndCompaction(directIoSupported(dir));
         // Small per-partition footprint: a node hosts many partitions. Like Kafka's compression.type=producer,
         // batches are stored as the producer compressed them (or not); compressing them again would spend the
         // node's CPU on every flush and compaction.
@@ -110,6 +119,29 @@ public final class PartitionStore implements AutoCloseable {
             stateOptions.close();
             options.close();
             throw e;
+        }
+    }
+
+    /**
+     * Whether files in {@code dir} (created if missing) can be opened for direct I/O. Some file systems refuse
+     * O_DIRECT (tmpfs on older kernels); a store there flushes through the page cache as before.
+     */
+    static boolean directIoSupported(Path dir) {
+        Path probe = dir.resolve("direct-io-probe");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ignored = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    ExtendedOpenOption.DIRECT)) {
+                return true;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // A leftover probe file is harmless: RocksDB ignores files it does not know.
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 class PartitionStoreTest {
 
@@ -53,6 +54,18 @@ class PartitionStoreTest {
         try (PartitionStore store = new PartitionStore(crashed)) {
             assertEquals(9, store.load().appliedIndex());
             assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
+        }
+    }
+
+    @Test
+    void directIoProbeLeavesNothingBehindAndSaysNoWhereItCannotWrite(@TempDir Path dir) throws Exception {
+        Path plainFile = java.nio.file.Files.writeString(dir.resolve("plain-file"), "x");
+        assertFalse(PartitionStore.directIoSupported(plainFile.resolve("store")));
+
+        Path store = dir.resolve("store");
+        PartitionStore.directIoSupported(store);
+        try (var files = java.nio.file.Files.list(store)) {
+            assertEquals(List.of(), files.toList());
         }
     }
 
