@@ -24,7 +24,7 @@ import java.util.function.IntPredicate;
 
 /**
  * When a peer's process is gone ({@link PeerWatch}), this node starts the election of every group that peer led
- * here at once, instead of waiting out an election timeout (a random 200-400 ms sleep, then a pre-vote round
+ * here at once, instead of waiting out an election timeout (a random 1-2 s sleep by default, then a pre-vote round
  * that a follower who heard the leader recently refuses).
  *
  * <p>One follower per group stands, so the two of a 3-replica group do not split the vote: the live voter of

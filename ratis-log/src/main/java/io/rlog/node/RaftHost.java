@@ -95,24 +95,27 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
         RaftServerConfigKeys.setRemovedGroupsDir(p, config.dataDir().resolve("removed-groups").toFile());
         // Election timeouts. A follower sleeps a random timeout in [min, max] and only then checks whether the
-        // leader has been silent that long, so detection takes up to twice max. Measured on 2 cores after a
-        // leader's SIGKILL: 200-400 ms gave its partition 0.9-1.2 s of unavailability at light load and 1.3-1.9 s
-        // at 5,000 records/s (0.7-1.9 s, median 1.0 s, once clients stopped backing off for a leader that was
-        // not yet ready or already dead: RatisBroker); 400-800 ms gave 1.8-2.1 s; Ratis's own 150-300 ms did
-        // worse under load (2.2-2.8 s).
+        // leader has been silent that long, so detection takes up to twice max; a leader that has heard from no
+        // follower for max steps down. A dead leader's process is noticed by PeerWatch within milliseconds and
+        // replaced by an early election, so these only bound how long a paused or cut-off leader keeps its
+        // partitions. At 200-400 ms, young GC pauses of 0.3-0.5 s under load on 2 cores deposed leaders that were
+        // alive: in closed-loop acks=all runs 2-5 s without acknowledgements and 7,700-9,300 records/s; at
+        // 1000-2000 ms, 0.35-0.47 s and 15,500-15,700 records/s, while the gap after a leader's SIGKILL stayed
+        // 0.25-0.98 s (docs/design-decisions.md).
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(
-                config.intSetting("raft.election.timeout.min.ms", 200), TimeUnit.MILLISECONDS));
+                config.intSetting("raft.election.timeout.min.ms", 1000), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(
                 electionTimeoutMaxMs(config), TimeUnit.MILLISECONDS));
         // A leader that stepped down because its followers' replies came later than the maximum election timeout
         // (it happens under load on a small machine) skips elections for this long; Ratis waits 10 s. The first
         // replica is the leader most of the time, and a higher-priority voter whose log is longer vetoes every
         // other candidate, so for all that time the partition had no leader: measured, a 10 s gap in a closed-loop
-        // acks=all run without faults. Twice the maximum election timeout, at most Ratis's 10 s. A JVM pause longer
-        // than this also makes the node's leaders step down (Ratis's JvmPauseMonitor uses the same setting).
+        // acks=all run without faults. The maximum election timeout, at most Ratis's 10 s (it was twice the
+        // maximum while that was 400 ms). A JVM pause longer than this also makes the node's leaders step down
+        // (Ratis's JvmPauseMonitor uses the same setting); by then their followers have started elections.
         int electionMaxMs = electionTimeoutMaxMs(config);
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(
-                config.intSetting("raft.leader.stepdown.wait.ms", Math.min(10_000, 2 * electionMaxMs)),
+                config.intSetting("raft.leader.stepdown.wait.ms", Math.min(10_000, electionMaxMs)),
                 TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(
                 config.intSetting("raft.request.timeout.ms", 10_000), TimeUnit.MILLISECONDS));
@@ -158,7 +161,7 @@ public final class RaftHost implements AutoCloseable {
 
     /** raft.election.timeout.max.ms: the longest a follower waits, per look, before it suspects its leader. */
     static int electionTimeoutMaxMs(NodeConfig config) {
-        return config.intSetting("raft.election.timeout.max.ms", 400);
+        return config.intSetting("raft.election.timeout.max.ms", 2000);
     }
 
     /** Framing a Raft entry adds to its batches: Ratis's entry header and ours, per request (see ProduceCoalescer). */

@@ -26,10 +26,12 @@ class RaftPropertiesTest {
     }
 
     @Test
-    void aDeposedLeaderWaitsTwiceTheMaximumElectionTimeoutNotTenSeconds() {
-        assertEquals(800, stepDownWaitMs(properties(Map.of())));
-        assertEquals(10_000, stepDownWaitMs(properties(Map.of("raft.election.timeout.min.ms", "4000",
-                "raft.election.timeout.max.ms", "8000"))), "capped at Ratis's own 10 s");
+    void aDeposedLeaderWaitsTheMaximumElectionTimeoutNotTenSeconds() {
+        assertEquals(2000, stepDownWaitMs(properties(Map.of())));
+        assertEquals(8000, stepDownWaitMs(properties(Map.of("raft.election.timeout.min.ms", "4000",
+                "raft.election.timeout.max.ms", "8000"))));
+        assertEquals(10_000, stepDownWaitMs(properties(Map.of("raft.election.timeout.min.ms", "8000",
+                "raft.election.timeout.max.ms", "16000"))), "capped at Ratis's own 10 s");
         assertEquals(300, stepDownWaitMs(properties(Map.of("raft.leader.stepdown.wait.ms", "300"))));
     }
 }

@@ -20,8 +20,8 @@ final class ManyPartitions {
 
     /**
      * Node settings this case's cluster gets unless the bench's --set gives them. Ratis heartbeats every group's
-     * followers every half minimum election timeout; at the default 200-400 ms, 1,000 groups' heartbeats and the
-     * elections that late heartbeats set off saturated this 2-core machine (measured: 416 groups per node idle at
+     * followers every half minimum election timeout; at 200-400 ms (the nodes' default then), 1,000 groups' heartbeats
+     * and the elections that late heartbeats set off saturated this 2-core machine (measured: 416 groups per node idle at
      * 36 % of a core each with 2-4 s, most of it gRPC heartbeat traffic). The price is failover time.
      */
     static final Map<String, String> DEFAULT_NODE_SETTINGS = Map.of(
