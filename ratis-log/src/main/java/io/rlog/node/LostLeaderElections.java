@@ -6,6 +6,7 @@ import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
@@ -14,11 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 
@@ -48,15 +52,20 @@ final class LostLeaderElections {
     private final int self;
     private final IntPredicate up;
     private final Executor executor;
+    private final long fallbackDelayMs;
     /** Elections this node started for a lost leader (for /metrics and tests). */
     final LongAdder started = new LongAdder();
 
-    /** {@code up}: whether a peer is known to be live; {@code executor} runs the elections, one task per group. */
-    LostLeaderElections(RaftServer server, int self, IntPredicate up, Executor executor) {
+    /**
+     * {@code up}: whether a peer is known to be live; {@code executor} runs the elections, one task per group;
+     * {@code fallbackDelayMs}: how long the voter ranked k waits, times k, before it stands in turn (0: never).
+     */
+    LostLeaderElections(RaftServer server, int self, IntPredicate up, Executor executor, long fallbackDelayMs) {
         this.server = server;
         this.self = self;
         this.up = up;
         this.executor = executor;
+        this.fallbackDelayMs = fallbackDelayMs;
     }
 
     /**
@@ -75,13 +84,13 @@ final class LostLeaderElections {
 
     private void electAfter(RaftGroupId gid, int dead) {
         try {
-            standIfChosen(server.getDivision(gid), dead);
+            standByRank(server.getDivision(gid), dead);
         } catch (IOException | RuntimeException e) {
             LOG.debug("no early election for {} after node {} went down: {}", gid, dead, e.toString());
         }
     }
 
-    private void standIfChosen(RaftServer.Division division, int dead) throws IOException {
+    private void standByRank(RaftServer.Division division, int dead) throws IOException {
         DivisionInfo info = division.getInfo();
         if (!info.isFollower() || RaftHost.nodeId(info.getLeaderId()) != dead) {
             return;
@@ -90,10 +99,21 @@ final class LostLeaderElections {
         if (!conf.getPreviousPeers().isEmpty()) {
             return; // a membership change is under way: leave it to Raft
         }
-        List<Voter> voters = voters(conf.getCurrentPeers());
-        if (!shouldStand(self, dead, voters, up)) {
-            return;
+        int rank = rank(self, dead, voters(conf.getCurrentPeers()), up);
+        if (rank == 0) {
+            stand(division, dead);
+        } else if (rank > 0 && fallbackDelayMs > 0) {
+            RaftGroupId gid = division.getGroup().getGroupId();
+            Executor later = CompletableFuture.delayedExecutor(rank * fallbackDelayMs, TimeUnit.MILLISECONDS, executor);
+            try {
+                later.execute(() -> standIfStillLeaderless(gid, dead));
+            } catch (RejectedExecutionException closing) {
+                // the node is stopping
+            }
         }
+    }
+
+    private void stand(RaftServer.Division division, int dead) throws IOException {
         TermIndex last = division.getRaftLog().getLastEntryTermIndex();
         if (last == null) {
             return;
@@ -115,6 +135,56 @@ final class LostLeaderElections {
                 accepted ? "started" : "Ratis refused", last);
     }
 
+    /**
+     * The next voter's turn, when the first one's election did not produce a leader: its log was shorter than
+     * another voter's, which refused it. That election raised every voter's term past the last entries' terms, so
+     * Ratis's {@code startLeaderElection} (which checks the leader's term) refuses from now on; the candidacy is
+     * started directly, as that call would have ({@link #forceCandidacy}). The voters still compare logs.
+     */
+    private void standIfStillLeaderless(RaftGroupId gid, int dead) {
+        try {
+            RaftServer.Division division = server.getDivision(gid);
+            DivisionInfo info = division.getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            if (!info.isFollower() || up.test(dead) || (leader != null && RaftHost.nodeId(leader) != dead)) {
+                return;
+            }
+            RaftConfiguration conf = division.getRaftConf();
+            if (!conf.getPreviousPeers().isEmpty() || rank(self, dead, voters(conf.getCurrentPeers()), up) <= 0) {
+                return;
+            }
+            if (forceCandidacy(division)) {
+                started.increment();
+                LOG.info("{}: no leader {} ms after node {} went down; started an election (last entry {})", gid,
+                        fallbackDelayMs, dead, division.getRaftLog().getLastEntryTermIndex());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no second early election for {} after node {} went down: {}", gid, dead, e.toString());
+        }
+    }
+
+    /**
+     * Ratis's own step from follower to candidate, skipping the pre-vote, as {@code startLeaderElection} takes it.
+     * A package-private method of Ratis 3.3 ({@code RaftServerImpl.changeToCandidate(boolean)}), reached by
+     * reflection; if it is missing or the role changed meanwhile, Raft's timeouts elect as before.
+     */
+    private static boolean forceCandidacy(RaftServer.Division division) {
+        try {
+            Method m = division.getClass().getDeclaredMethod("changeToCandidate", boolean.class);
+            m.setAccessible(true);
+            synchronized (division) { // the lock Ratis's role changes hold
+                if (!division.getInfo().isFollower()) {
+                    return false;
+                }
+                m.invoke(division, true);
+            }
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("could not start an election for {}: {}", division.getMemberId(), e.toString());
+            return false;
+        }
+    }
+
     private static List<Voter> voters(Collection<RaftPeer> peers) {
         List<Voter> voters = new ArrayList<>(peers.size());
         for (RaftPeer p : peers) {
@@ -123,25 +193,42 @@ final class LostLeaderElections {
         return voters;
     }
 
-    /**
-     * Whether {@code self} is the one voter to stand after {@code dead}'s loss: {@code self} and the voters seen up
-     * make a quorum, and {@code self} ranks first among them (priority, then the lower node id).
-     */
+    /** Whether {@code self} is the first voter to stand after {@code dead}'s loss: {@link #rank} 0. */
     static boolean shouldStand(int self, int dead, List<Voter> voters, IntPredicate up) {
-        Voter best = null;
+        return rank(self, dead, voters, up) == 0;
+    }
+
+    /**
+     * {@code self}'s turn to stand after {@code dead}'s loss, from 0, among the live voters ordered by priority,
+     * then the lower node id; -1 when {@code self} does not vote or the voters seen up (with {@code self}) are no
+     * quorum.
+     */
+    static int rank(int self, int dead, List<Voter> voters, IntPredicate up) {
         int live = 0;
         boolean selfVotes = false;
+        Voter me = null;
         for (Voter v : voters) {
             if (v.nodeId() == dead || (v.nodeId() != self && !up.test(v.nodeId()))) {
                 continue;
             }
-            selfVotes |= v.nodeId() == self;
             live++;
-            if (best == null || v.priority() > best.priority()
-                    || (v.priority() == best.priority() && v.nodeId() < best.nodeId())) {
-                best = v;
+            if (v.nodeId() == self) {
+                selfVotes = true;
+                me = v;
             }
         }
-        return selfVotes && live > voters.size() / 2 && best.nodeId() == self;
+        if (!selfVotes || live <= voters.size() / 2) {
+            return -1;
+        }
+        int ahead = 0;
+        for (Voter v : voters) {
+            if (v.nodeId() == dead || v.nodeId() == self || !up.test(v.nodeId())) {
+                continue;
+            }
+            if (v.priority() > me.priority() || (v.priority() == me.priority() && v.nodeId() < me.nodeId())) {
+                ahead++;
+            }
+        }
+        return ahead;
     }
 }

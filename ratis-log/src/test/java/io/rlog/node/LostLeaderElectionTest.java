@@ -23,6 +23,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.ratis.util.CodeInjectionForTesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LostLeaderElectionTest {
     private static final String TOPIC = "lost-leader";
     private static final long TIMEOUT_S = 30;
+    /** Ratis's injection point in a follower's appendEntries (RaftServerImpl.APPEND_ENTRIES, package-private). */
+    private static final String APPEND_ENTRIES = "RaftServerImpl.appendEntries";
 
     @TempDir
     Path dir;
@@ -76,6 +79,67 @@ class LostLeaderElectionTest {
             });
             assertTrue(cluster.node(chosen).lostLeaderElectionsStarted() > startedBefore,
                     "node " + chosen + " started the election itself");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "after")).get(TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of("before", "after"), readAll(cluster, 2));
+        }
+    }
+
+    /**
+     * The chosen follower's log is shorter than the other follower's (the leader's appends to it fail), so the other
+     * refuses its vote. Half a second later the other follower stands itself, long before a Raft timeout (3-5 s).
+     */
+    @Test
+    void whenTheChosenFollowersLogIsShorterTheNextOneStandsAndNothingIsLost() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
+                "raft.election.timeout.max.ms", "5000"));
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<Integer> replicas = new ArrayList<>();
+            InJvmCluster.await("the first replica leading", TIMEOUT_S * 1000, () -> {
+                try {
+                    int l = leader(admin, replicas);
+                    return !replicas.isEmpty() && l == replicas.get(0);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int leader = replicas.get(0);
+            int chosen = replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+            int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
+            Object chosenId = RaftHost.peerId(chosen);
+            Object leaderId = RaftHost.peerId(leader);
+            // Every append from the leader to the chosen follower fails, in every group: its logs stop growing.
+            CodeInjectionForTesting.put(APPEND_ENTRIES, (local, remote, args) -> {
+                if (chosenId.equals(local) && leaderId.equals(remote)) {
+                    throw new IllegalStateException("cut by the test");
+                }
+                return false;
+            });
+            try {
+                try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+                    producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
+                }
+                long chosenBefore = cluster.node(chosen).lostLeaderElectionsStarted();
+                long nextBefore = cluster.node(next).lostLeaderElectionsStarted();
+
+                cluster.node(leader).close();
+
+                InJvmCluster.await("a new leader of " + TOPIC + "-0", TIMEOUT_S * 1000, () -> {
+                    try {
+                        return leader(admin, new ArrayList<>()) == next;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertTrue(cluster.node(chosen).lostLeaderElectionsStarted() > chosenBefore,
+                        "node " + chosen + " stood first");
+                assertTrue(cluster.node(next).lostLeaderElectionsStarted() > nextBefore,
+                        "node " + next + " stood after it, without waiting for a Raft timeout");
+            } finally {
+                CodeInjectionForTesting.remove(APPEND_ENTRIES);
+            }
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "after")).get(TIMEOUT_S, TimeUnit.SECONDS);
             }

@@ -1,5 +1,6 @@
 package io.rlog.node;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,5 +50,19 @@ class LostLeaderElectionsTest {
         assertTrue(LostLeaderElections.shouldStand(1, 3, metadata, up(2)));
         assertFalse(LostLeaderElections.shouldStand(2, 3, metadata, up(1)));
         assertFalse(LostLeaderElections.shouldStand(4, 3, metadata, up(1, 2)), "not a voter of the group");
+    }
+
+    @Test
+    void theOthersTakeTurnsInRankOrderAndAVoterWithoutAQuorumInSightHasNone() {
+        // If the first voter's log is shorter than another's, its election is refused; the next ones stand in turn.
+        assertEquals(0, LostLeaderElections.rank(2, 1, PARTITION, up(3)));
+        assertEquals(1, LostLeaderElections.rank(3, 1, PARTITION, up(2)));
+        List<Voter> five = List.of(new Voter(1, 2), new Voter(2, 1), new Voter(3, 1), new Voter(4, 1), new Voter(5, 1));
+        assertEquals(0, LostLeaderElections.rank(2, 1, five, up(3, 4, 5)));
+        assertEquals(1, LostLeaderElections.rank(3, 1, five, up(2, 4, 5)));
+        assertEquals(3, LostLeaderElections.rank(5, 1, five, up(2, 3, 4)));
+        assertEquals(2, LostLeaderElections.rank(5, 1, five, up(3, 4)), "node 2 is not seen up: not ahead");
+        assertEquals(-1, LostLeaderElections.rank(3, 1, PARTITION, up()), "no quorum in sight");
+        assertEquals(-1, LostLeaderElections.rank(4, 1, PARTITION, up(2, 3)), "not a voter");
     }
 }
