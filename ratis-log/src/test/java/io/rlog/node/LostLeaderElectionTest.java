@@ -48,17 +48,7 @@ class LostLeaderElectionTest {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
                 "raft.election.timeout.max.ms", "5000"));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-            List<Integer> replicas = new ArrayList<>();
-            // The first replica takes the leadership over once it is caught up (priority 2): wait for that.
-            InJvmCluster.await("the first replica leading", TIMEOUT_S * 1000, () -> {
-                try {
-                    int l = leader(admin, replicas);
-                    return !replicas.isEmpty() && l == replicas.get(0);
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
             int leader = replicas.get(0);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -95,16 +85,7 @@ class LostLeaderElectionTest {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
                 "raft.election.timeout.max.ms", "5000"));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-            List<Integer> replicas = new ArrayList<>();
-            InJvmCluster.await("the first replica leading", TIMEOUT_S * 1000, () -> {
-                try {
-                    int l = leader(admin, replicas);
-                    return !replicas.isEmpty() && l == replicas.get(0);
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
             int leader = replicas.get(0);
             int chosen = replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
             int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
@@ -145,6 +126,24 @@ class LostLeaderElectionTest {
             }
             assertEquals(List.of("before", "after"), readAll(cluster, 2));
         }
+    }
+
+    /**
+     * Creates the topic (one partition, RF 3) and waits until its first replica leads: it takes the leadership over
+     * once caught up (priority 2). Returns the replicas in placement order.
+     */
+    private static List<Integer> createdWithItsFirstReplicaLeading(Admin admin) throws Exception {
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        List<Integer> replicas = new ArrayList<>();
+        InJvmCluster.await("the first replica leading", TIMEOUT_S * 1000, () -> {
+            try {
+                int l = leader(admin, replicas);
+                return !replicas.isEmpty() && l == replicas.get(0);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return replicas;
     }
 
     /** The partition's leader as Metadata names it (-1 for none); fills {@code replicas} in placement order. */
