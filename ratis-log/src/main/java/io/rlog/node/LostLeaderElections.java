@@ -95,11 +95,7 @@ final class LostLeaderElections {
         if (!info.isFollower() || RaftHost.nodeId(info.getLeaderId()) != dead) {
             return;
         }
-        RaftConfiguration conf = division.getRaftConf();
-        if (!conf.getPreviousPeers().isEmpty()) {
-            return; // a membership change is under way: leave it to Raft
-        }
-        int rank = rank(self, dead, voters(conf.getCurrentPeers()), up);
+        int rank = rankIn(division, dead);
         if (rank == 0) {
             stand(division, dead);
         } else if (rank > 0 && fallbackDelayMs > 0) {
@@ -111,6 +107,12 @@ final class LostLeaderElections {
                 // the node is stopping
             }
         }
+    }
+
+    /** This node's {@link #rank} in the group's current voters; -1 while a membership change is under way (left to Raft). */
+    private int rankIn(RaftServer.Division division, int dead) {
+        RaftConfiguration conf = division.getRaftConf();
+        return conf.getPreviousPeers().isEmpty() ? rank(self, dead, voters(conf.getCurrentPeers()), up) : -1;
     }
 
     private void stand(RaftServer.Division division, int dead) throws IOException {
@@ -149,8 +151,7 @@ final class LostLeaderElections {
             if (!info.isFollower() || up.test(dead) || (leader != null && RaftHost.nodeId(leader) != dead)) {
                 return;
             }
-            RaftConfiguration conf = division.getRaftConf();
-            if (!conf.getPreviousPeers().isEmpty() || rank(self, dead, voters(conf.getCurrentPeers()), up) <= 0) {
+            if (rankIn(division, dead) <= 0) {
                 return;
             }
             if (forceCandidacy(division)) {
