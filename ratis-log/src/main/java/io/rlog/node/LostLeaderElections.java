@@ -109,7 +109,7 @@ final class LostLeaderElections {
         }
     }
 
-    /** This node's {@link #rank} in the group's current voters; -1 while a membership change is under way (left to Raft). */
+    /** This node's {@link #rank} among the group's current voters; -1 during a membership change (left to Raft). */
     private int rankIn(RaftServer.Division division, int dead) {
         RaftConfiguration conf = division.getRaftConf();
         return conf.getPreviousPeers().isEmpty() ? rank(self, dead, voters(conf.getCurrentPeers()), up) : -1;
