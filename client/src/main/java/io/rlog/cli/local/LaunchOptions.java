@@ -34,7 +34,7 @@ public record LaunchOptions(String javaCommand, String classpath, String mainCla
      * old generation grew in its first minutes, young collections copied survivors (Raft log entries, live for
      * seconds) into pages never touched before, and this VM's page faults made "Object Copy" take 300 ms for
      * 19 MB. Touching the heap at start (about 3 s, and the whole heap resident from the first second) halved
-     * the nodes' total pause time and cut the longest pauses from 240-340 ms to 85-160 ms (issue 5's
+     * the nodes' total pause time and cut the longest pauses from 238-337 ms to 85-128 ms (issue 5's
      * measurements).
      */
     public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx1g", "-Xms1g", "-XX:MaxDirectMemorySize=2g",
