@@ -194,11 +194,6 @@ final class LostLeaderElections {
         return voters;
     }
 
-    /** Whether {@code self} is the first voter to stand after {@code dead}'s loss: {@link #rank} 0. */
-    static boolean shouldStand(int self, int dead, List<Voter> voters, IntPredicate up) {
-        return rank(self, dead, voters, up) == 0;
-    }
-
     /**
      * {@code self}'s turn to stand after {@code dead}'s loss, from 0, among the live voters ordered by priority,
      * then the lower node id; -1 when {@code self} does not vote or the voters seen up (with {@code self}) are no
@@ -206,7 +201,6 @@ final class LostLeaderElections {
      */
     static int rank(int self, int dead, List<Voter> voters, IntPredicate up) {
         int live = 0;
-        boolean selfVotes = false;
         Voter me = null;
         for (Voter v : voters) {
             if (v.nodeId() == dead || (v.nodeId() != self && !up.test(v.nodeId()))) {
@@ -214,11 +208,10 @@ final class LostLeaderElections {
             }
             live++;
             if (v.nodeId() == self) {
-                selfVotes = true;
                 me = v;
             }
         }
-        if (!selfVotes || live <= voters.size() / 2) {
+        if (me == null || live <= voters.size() / 2) {
             return -1;
         }
         int ahead = 0;

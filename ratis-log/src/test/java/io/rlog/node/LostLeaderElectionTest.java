@@ -43,35 +43,21 @@ class LostLeaderElectionTest {
 
     @Test
     void theChosenFollowerStartsTheElectionAndLeadsAndNothingIsLost() throws Exception {
-        // Election timeouts of 3-5 s: a Raft timeout cannot elect anyone before the early election does, so the
-        // new leader is the early election's.
-        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
-                "raft.election.timeout.max.ms", "5000"));
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+        try (InJvmCluster cluster = withSlowRaftTimeouts(dir);
+             Admin admin = Admin.create(
+                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
             int leader = replicas.get(0);
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
-            }
-            // Partition groups give the first replica priority 2 and the others 1 (RaftHost): after it, the live
-            // voter of lowest id stands.
-            int chosen = replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+            produce(cluster, "before");
+            int chosen = firstInLine(replicas, leader);
             long startedBefore = cluster.node(chosen).lostLeaderElectionsStarted();
 
             cluster.node(leader).close();
 
-            InJvmCluster.await("a new leader of " + TOPIC + "-0", TIMEOUT_S * 1000, () -> {
-                try {
-                    return leader(admin, new ArrayList<>()) == chosen;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitLeader(admin, chosen);
             assertTrue(cluster.node(chosen).lostLeaderElectionsStarted() > startedBefore,
                     "node " + chosen + " started the election itself");
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "after")).get(TIMEOUT_S, TimeUnit.SECONDS);
-            }
+            produce(cluster, "after");
             assertEquals(List.of("before", "after"), readAll(cluster, 2));
         }
     }
@@ -82,12 +68,12 @@ class LostLeaderElectionTest {
      */
     @Test
     void whenTheChosenFollowersLogIsShorterTheNextOneStandsAndNothingIsLost() throws Exception {
-        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
-                "raft.election.timeout.max.ms", "5000"));
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+        try (InJvmCluster cluster = withSlowRaftTimeouts(dir);
+             Admin admin = Admin.create(
+                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
             int leader = replicas.get(0);
-            int chosen = replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+            int chosen = firstInLine(replicas, leader);
             int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
             Object chosenId = RaftHost.peerId(chosen);
             Object leaderId = RaftHost.peerId(leader);
@@ -99,21 +85,13 @@ class LostLeaderElectionTest {
                 return false;
             });
             try {
-                try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
-                    producer.send(new ProducerRecord<>(TOPIC, 0, "k", "before")).get(TIMEOUT_S, TimeUnit.SECONDS);
-                }
+                produce(cluster, "before");
                 long chosenBefore = cluster.node(chosen).lostLeaderElectionsStarted();
                 long nextBefore = cluster.node(next).lostLeaderElectionsStarted();
 
                 cluster.node(leader).close();
 
-                InJvmCluster.await("a new leader of " + TOPIC + "-0", TIMEOUT_S * 1000, () -> {
-                    try {
-                        return leader(admin, new ArrayList<>()) == next;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                awaitLeader(admin, next);
                 assertTrue(cluster.node(chosen).lostLeaderElectionsStarted() > chosenBefore,
                         "node " + chosen + " stood first");
                 assertTrue(cluster.node(next).lostLeaderElectionsStarted() > nextBefore,
@@ -121,9 +99,7 @@ class LostLeaderElectionTest {
             } finally {
                 CodeInjectionForTesting.remove(APPEND_ENTRIES);
             }
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "after")).get(TIMEOUT_S, TimeUnit.SECONDS);
-            }
+            produce(cluster, "after");
             assertEquals(List.of("before", "after"), readAll(cluster, 2));
         }
     }
@@ -147,6 +123,40 @@ class LostLeaderElectionTest {
     }
 
     /** The partition's leader as Metadata names it (-1 for none); fills {@code replicas} in placement order. */
+    /**
+     * Election timeouts of 3-5 s: a Raft timeout cannot elect anyone before the early elections do, so a new
+     * leader is an early election's.
+     */
+    private static InJvmCluster withSlowRaftTimeouts(Path dir) throws Exception {
+        return new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
+                "raft.election.timeout.max.ms", "5000"));
+    }
+
+    /**
+     * The follower that stands first when {@code leader} is gone. Partition groups give the first replica priority
+     * 2 and the others 1 (RaftHost): after it, the live voter of lowest id.
+     */
+    private static int firstInLine(List<Integer> replicas, int leader) {
+        return replicas.stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
+    }
+
+    private static void awaitLeader(Admin admin, int expected) throws InterruptedException {
+        InJvmCluster.await("node " + expected + " leading " + TOPIC + "-0", TIMEOUT_S * 1000, () -> {
+            try {
+                return leader(admin, new ArrayList<>()) == expected;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** One acknowledged record in partition 0. */
+    private static void produce(InJvmCluster cluster, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(cluster))) {
+            producer.send(new ProducerRecord<>(TOPIC, 0, "k", value)).get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+    }
+
     private static int leader(Admin admin, List<Integer> replicas) throws Exception {
         TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
                 .get(TOPIC);
