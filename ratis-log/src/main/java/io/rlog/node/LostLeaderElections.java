@@ -92,11 +92,14 @@ final class LostLeaderElections {
 
     private void standByRank(RaftServer.Division division, int dead) throws IOException {
         DivisionInfo info = division.getInfo();
-        if (!info.isFollower() || RaftHost.nodeId(info.getLeaderId()) != dead) {
+        RaftPeerId leader = info.getLeaderId();
+        // No leader known: another voter may have seen the peer down first and already asked for this node's vote
+        // (which clears the leader). Only the fallback then: if that election fails, this node's turn must come.
+        if (!info.isFollower() || (leader != null && RaftHost.nodeId(leader) != dead)) {
             return;
         }
         int rank = rankIn(division, dead);
-        if (rank == 0) {
+        if (rank == 0 && leader != null) {
             stand(division, dead);
         } else if (rank > 0 && fallbackDelayMs > 0) {
             RaftGroupId gid = division.getGroup().getGroupId();
@@ -196,8 +199,8 @@ final class LostLeaderElections {
 
     /**
      * {@code self}'s turn to stand after {@code dead}'s loss, from 0, among the live voters ordered by priority,
-     * then the lower node id; -1 when {@code self} does not vote or the voters seen up (with {@code self}) are no
-     * quorum.
+     * then the lower node id; -1 when {@code self} does not vote, {@code dead} did not (the group lost nothing), or
+     * the voters seen up (with {@code self}) are no quorum.
      */
     static int rank(int self, int dead, List<Voter> voters, IntPredicate up) {
         int live = 0;
@@ -211,7 +214,7 @@ final class LostLeaderElections {
                 me = v;
             }
         }
-        if (me == null || live <= voters.size() / 2) {
+        if (me == null || live <= voters.size() / 2 || voters.stream().noneMatch(v -> v.nodeId() == dead)) {
             return -1;
         }
         int ahead = 0;

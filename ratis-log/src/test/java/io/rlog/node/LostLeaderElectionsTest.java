@@ -69,5 +69,6 @@ class LostLeaderElectionsTest {
         assertEquals(2, LostLeaderElections.rank(5, 1, five, up(3, 4)), "node 2 is not seen up: not ahead");
         assertEquals(-1, LostLeaderElections.rank(3, 1, PARTITION, up()), "no quorum in sight");
         assertEquals(-1, LostLeaderElections.rank(4, 1, PARTITION, up(2, 3)), "not a voter");
+        assertEquals(-1, LostLeaderElections.rank(2, 4, PARTITION, up(1, 3)), "the lost peer was not a voter");
     }
 }
