@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
@@ -54,6 +56,38 @@ class PartitionStoreTest {
         try (PartitionStore store = new PartitionStore(crashed)) {
             assertEquals(9, store.load().appliedIndex());
             assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
+        }
+    }
+
+    @Test
+    void readsFromABatchBaseOrFromInsideABatchUpToTheEndAndTheByteLimit(@TempDir Path dir) throws Exception {
+        byte[] first = withBaseOffset(TestBatches.batch(7, (short) 0, 0, 2, 10), 0);
+        byte[] second = withBaseOffset(TestBatches.batch(7, (short) 0, 2, 3, 20), 2);
+        byte[] third = withBaseOffset(TestBatches.batch(7, (short) 0, 5, 1, 30), 5);
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions o = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+             RocksDB db = RocksDB.open(o, dir.toString(), List.of(
+                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                     new ColumnFamilyDescriptor(PartitionStore.BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII))),
+                     handles);
+             FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            // The first batch in a flushed file of its own, the others in a newer one: reads cross files.
+            db.put(handles.get(1), PartitionStore.batchKey(0), first);
+            db.flush(flush, handles.get(1));
+            db.put(handles.get(1), PartitionStore.batchKey(2), second);
+            db.put(handles.get(1), PartitionStore.batchKey(5), third);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+
+        try (PartitionStore store = new PartitionStore(dir)) {
+            assertArrayEquals(concat(first, concat(second, third)), bytes(store.read(0, 6, 1 << 20)));
+            assertArrayEquals(concat(second, third), bytes(store.read(2, 6, 1 << 20)), "from a batch's base");
+            assertArrayEquals(concat(second, third), bytes(store.read(3, 6, 1 << 20)), "from inside a batch");
+            assertArrayEquals(concat(first, second), bytes(store.read(1, 5, 1 << 20)), "from inside the first batch");
+            assertArrayEquals(third, bytes(store.read(5, 6, 1 << 20)), "the last batch");
+            assertArrayEquals(second, bytes(store.read(2, 5, 1 << 20)), "nothing at or after the end");
+            assertArrayEquals(first, bytes(store.read(0, 6, first.length)), "stops at the byte limit");
+            assertArrayEquals(second, bytes(store.read(4, 6, 1)), "the first batch whole, over the limit");
         }
     }
 
