@@ -4,12 +4,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The longest time one partition went without an acknowledgement, and when it began: the unavailability a client
- * of that partition saw (a failover shows as one long gap on the partitions the dead node led, while the others
- * keep acknowledging, so a gap across all partitions would hide it). Each partition's gaps count from its own
- * first acknowledgement, so metadata and topic warm-up before it are not a gap. The gaps that span the fault
- * and the heal are kept apart as well, so a failover is not confused with a latency spike elsewhere in the run.
- * Times are passed in; thread-safe.
+ * The longest time one partition went without an acknowledgement while it had a record waiting for one, and when
+ * it began: the unavailability a client of that partition saw (a failover shows as one long gap on the partitions
+ * the dead node led, while the others keep acknowledging, so a gap across all partitions would hide it). Each
+ * partition's gaps count from its own first acknowledgement, so metadata and topic warm-up before it are not a
+ * gap. A gap starts at the later of the partition's previous acknowledgement and the send of the record that
+ * ends it: records without a key go to one partition at a time (the producer's sticky partitioner, which also
+ * avoids partitions with long queues), and a partition sent nothing for a while has not been unavailable.
+ * Acknowledgements of one partition arrive in send order, so no record of it was waiting before that send. The
+ * gaps ended by each partition's first acknowledgement after the fault and after the heal are kept apart as well,
+ * so a failover is not confused with a latency spike elsewhere in the run. Times are passed in; thread-safe.
  */
 public final class AckGaps {
     private final long originNanos;
@@ -28,20 +32,29 @@ public final class AckGaps {
         this.originNanos = originNanos;
     }
 
-    public synchronized void ack(int partition, long nowNanos) {
+    /**
+     * A record of {@code partition} was acknowledged at {@code nowNanos}; it was sent (open loop: due) at
+     * {@code sentNanos}.
+     */
+    public synchronized void ack(int partition, long nowNanos, long sentNanos) {
         if (firstNanos == Long.MIN_VALUE) {
             firstNanos = nowNanos;
         }
         Long last = lastNanos.get(partition);
-        if (last != null && nowNanos - last > longestNanos) {
-            longestNanos = nowNanos - last;
-            longestStartNanos = last;
-        }
-        if (last != null && spans(last, faultNanos, nowNanos)) {
-            faultGapNanos = Math.max(faultGapNanos, nowNanos - last);
-        }
-        if (last != null && spans(last, healNanos, nowNanos)) {
-            healGapNanos = Math.max(healGapNanos, nowNanos - last);
+        if (last != null) {
+            long start = Math.max(last, sentNanos);
+            if (nowNanos - start > longestNanos) {
+                longestNanos = nowNanos - start;
+                longestStartNanos = start;
+            }
+            // The partition's first acknowledgement after the fault ends its failover, whether the record waited
+            // since before the fault or was sent to a dead leader after it.
+            if (spans(last, faultNanos, nowNanos)) {
+                faultGapNanos = Math.max(faultGapNanos, nowNanos - start);
+            }
+            if (spans(last, healNanos, nowNanos)) {
+                healGapNanos = Math.max(healGapNanos, nowNanos - start);
+            }
         }
         lastNanos.put(partition, last == null ? nowNanos : Math.max(last, nowNanos));
     }
@@ -83,7 +96,7 @@ public final class AckGaps {
     }
 
     /**
-     * @param longestMs  the longest gap between two acknowledgements of one partition
+     * @param longestMs  the longest gap between two acknowledgements of one partition, with a record waiting
      * @param startS     when it began, seconds after the case's start
      * @param firstAckS  when the first acknowledgement arrived
      * @param faultGapMs the longest gap of one partition that spans the fault (NaN: no fault, or no ack after it)

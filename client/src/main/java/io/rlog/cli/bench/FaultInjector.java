@@ -37,23 +37,25 @@ final class FaultInjector implements Runnable {
                 case KILL_LEADER -> {
                     int leader = leader();
                     timeline.add("fault: SIGKILL node " + leader + " (leader of partition 0)");
-                    gaps.fault(System.nanoTime());
                     target.kill(leader);
+                    // Marked once the process is gone: answers it wrote before the signal still arrive while it
+                    // exits (tens of ms with a pre-touched heap), and a partition's failover starts after them.
+                    gaps.fault(System.nanoTime());
                     victims = List.of(leader);
                 }
                 case KILL_ALL -> {
                     timeline.add("fault: SIGKILL every node");
-                    gaps.fault(System.nanoTime());
                     for (int node : target.nodes()) {
                         target.kill(node);
                     }
+                    gaps.fault(System.nanoTime());
                     victims = target.nodes();
                 }
                 case PAUSE_LEADER -> {
                     int leader = leader();
                     timeline.add("fault: SIGSTOP node " + leader + " (leader of partition 0)");
-                    gaps.fault(System.nanoTime());
                     target.pause(leader);
+                    gaps.fault(System.nanoTime());
                     victims = List.of(leader);
                 }
                 default -> {

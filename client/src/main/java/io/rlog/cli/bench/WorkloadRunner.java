@@ -127,7 +127,7 @@ final class WorkloadRunner {
                 if (e == null) {
                     acked.incrementAndGet();
                     account.acked(seq);
-                    gaps.ack(md.partition(), now);
+                    gaps.ack(md.partition(), now, intended);
                     sendLatency.recordNanos(now - intended);
                 } else {
                     failed.incrementAndGet();

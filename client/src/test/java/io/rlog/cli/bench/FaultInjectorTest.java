@@ -35,7 +35,7 @@ class FaultInjectorTest {
         long origin = System.nanoTime();
         Timeline timeline = new Timeline(origin);
         AckGaps gaps = new AckGaps(origin);
-        gaps.ack(0, origin);
+        gaps.ack(0, origin, origin);
         new FaultInjector(target, null, "t", spec, timeline, gaps).run(); // kill-all needs no leader lookup
         assertEquals(List.of("kill 1", "kill 2", "kill 3", "restart [1, 2, 3]"), target.calls);
         List<Timeline.Event> events = timeline.events();
@@ -44,7 +44,7 @@ class FaultInjectorTest {
         assertTrue(events.get(0).atS() >= 1.0, "injected at its time, not before");
         assertTrue(events.get(2).what().startsWith("healed"));
         // The injector marked both moments: an ack now spans them.
-        gaps.ack(0, System.nanoTime());
+        gaps.ack(0, System.nanoTime(), origin); // sent before the fault, waiting all along
         assertTrue(gaps.longest().faultGapMs() >= 1000, "the gap across the fault counts from before it");
         assertTrue(Double.isFinite(gaps.longest().healGapMs()));
     }

@@ -78,27 +78,51 @@ class LatencyRecordingTest {
     @Test
     void ackGapsFindTheLongestSilenceAfterTheFirstAck() {
         AckGaps g = new AckGaps(0);
-        g.ack(0, 2_000_000_000L);     // first ack at 2 s: the time before it is no gap
-        g.ack(0, 2_010_000_000L);
-        g.ack(0, 2_900_000_000L);     // 890 ms gap starting at 2.01 s
-        g.ack(0, 2_950_000_000L);
+        g.ack(0, 2_000_000_000L, 0);     // first ack at 2 s: the time before it is no gap
+        g.ack(0, 2_010_000_000L, 0);
+        g.ack(0, 2_900_000_000L, 0);     // 890 ms gap starting at 2.01 s
+        g.ack(0, 2_950_000_000L, 0);
         AckGaps.Gap gap = g.longest();
         assertEquals(890, gap.longestMs(), 1e-6);
         assertEquals(2.01, gap.startS(), 1e-9);
         assertEquals(2.0, gap.firstAckS(), 1e-9);
     }
 
+    /**
+     * A partition the producer sent nothing to for a while (its sticky partitioner was on another one) was not
+     * unavailable: its gap starts at the send of the record that ends it. Its first acknowledgement after a fault
+     * ends its failover, counted from that send when nothing of it was waiting at the fault.
+     */
+    @Test
+    void ackGapsStartAtTheSendWhenNothingWasWaiting() {
+        AckGaps g = new AckGaps(0);
+        g.ack(0, 1_000_000_000L, 990_000_000L);
+        g.ack(0, 1_900_000_000L, 1_850_000_000L);  // sent 0.85 s after the last ack: a 50 ms gap, not 900 ms
+        g.ack(1, 2_200_000_000L, 1_950_000_000L);
+        g.ack(0, 2_300_000_000L, 1_800_000_000L);  // waiting since before the last ack: 400 ms from it
+        g.fault(2_500_000_000L);
+        g.ack(0, 2_800_000_000L, 2_600_000_000L);  // first after the fault, sent after it: 200 ms of failover
+        g.ack(1, 3_000_000_000L, 2_150_000_000L);  // waiting since before the fault: 800 ms from its last ack
+        assertEquals(800, g.longest().longestMs(), 1e-6);
+        assertEquals(2.2, g.longest().startS(), 1e-9);
+        assertEquals(800, g.longest().faultGapMs(), 1e-6);
+        g.ack(0, 3_100_000_000L, 2_700_000_000L);
+        g.ack(0, 4_000_000_000L, 3_000_000_000L);  // waiting since 3.0 s: 900 ms from the last ack at 3.1 s
+        assertEquals(900, g.longest().longestMs(), 1e-6);
+        assertEquals(800, g.longest().faultGapMs(), 1e-6, "only a partition's first ack after the fault counts");
+    }
+
     /** A partition that stalls while the others keep acknowledging still shows its own gap. */
     @Test
     void ackGapsArePerPartition() {
         AckGaps g = new AckGaps(0);
-        g.ack(0, 1_000_000_000L);
-        g.ack(1, 1_005_000_000L);
+        g.ack(0, 1_000_000_000L, 0);
+        g.ack(1, 1_005_000_000L, 0);
         for (long t = 1_100_000_000L; t <= 3_000_000_000L; t += 100_000_000L) {
-            g.ack(1, t);              // partition 1 acknowledges every 100 ms
+            g.ack(1, t, 0);              // partition 1 acknowledges every 100 ms
         }
-        g.ack(0, 2_600_000_000L);     // partition 0 was silent for 1.6 s from 1.0 s
-        g.ack(2, 2_700_000_000L);     // a partition's first ack is no gap, however late
+        g.ack(0, 2_600_000_000L, 0);     // partition 0 was silent for 1.6 s from 1.0 s
+        g.ack(2, 2_700_000_000L, 0);     // a partition's first ack is no gap, however late
         AckGaps.Gap gap = g.longest();
         assertEquals(1600, gap.longestMs(), 1e-6);
         assertEquals(1.0, gap.startS(), 1e-9);
@@ -109,20 +133,20 @@ class LatencyRecordingTest {
     @Test
     void ackGapsAcrossTheFaultAndTheHealAreKeptApart() {
         AckGaps g = new AckGaps(0);
-        g.ack(0, 1_000_000_000L);
-        g.ack(1, 1_000_000_000L);
-        g.ack(1, 3_900_000_000L);
+        g.ack(0, 1_000_000_000L, 0);
+        g.ack(1, 1_000_000_000L, 0);
+        g.ack(1, 3_900_000_000L, 0);
         g.fault(4_000_000_000L);
-        g.ack(0, 4_100_000_000L);     // partition 0: 3.1 s across the fault
-        g.ack(1, 4_300_000_000L);     // partition 1: 0.4 s across it
-        g.ack(2, 4_500_000_000L);
-        g.ack(2, 7_900_000_000L);     // partition 2: 3.4 s, the longest, across neither
+        g.ack(0, 4_100_000_000L, 0);     // partition 0: 3.1 s across the fault
+        g.ack(1, 4_300_000_000L, 0);     // partition 1: 0.4 s across it
+        g.ack(2, 4_500_000_000L, 0);
+        g.ack(2, 7_900_000_000L, 0);     // partition 2: 3.4 s, the longest, across neither
         assertEquals(Double.NaN, g.longest().healGapMs());
-        g.ack(0, 6_000_000_000L);
-        g.ack(1, 6_000_000_000L);
+        g.ack(0, 6_000_000_000L, 0);
+        g.ack(1, 6_000_000_000L, 0);
         g.heal(8_000_000_000L);
-        g.ack(0, 8_250_000_000L);     // 2.25 s across the heal
-        g.ack(1, 8_300_000_000L);     // 2.3 s across the heal
+        g.ack(0, 8_250_000_000L, 0);     // 2.25 s across the heal
+        g.ack(1, 8_300_000_000L, 0);     // 2.3 s across the heal
         AckGaps.Gap gap = g.longest();
         assertEquals(3400, gap.longestMs(), 1e-6);
         assertEquals(4.5, gap.startS(), 1e-9);
@@ -135,10 +159,10 @@ class LatencyRecordingTest {
     @Test
     void aFailoverThatNeverEndedCountsUpToTheEnd() {
         AckGaps g = new AckGaps(0);
-        g.ack(0, 1_000_000_000L);
-        g.ack(1, 1_000_000_000L);
+        g.ack(0, 1_000_000_000L, 0);
+        g.ack(1, 1_000_000_000L, 0);
         g.fault(2_000_000_000L);
-        g.ack(1, 2_100_000_000L);
+        g.ack(1, 2_100_000_000L, 0);
         g.end(9_000_000_000L);
         assertEquals(8000, g.longest().faultGapMs(), 1e-6);
     }
