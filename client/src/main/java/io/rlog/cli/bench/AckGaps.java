@@ -12,8 +12,9 @@ import java.util.Map;
  * ends it: records without a key go to one partition at a time (the producer's sticky partitioner, which also
  * avoids partitions with long queues), and a partition sent nothing for a while has not been unavailable.
  * Acknowledgements of one partition arrive in send order, so no record of it was waiting before that send. The
- * gaps ended by each partition's first acknowledgement after the fault and after the heal are kept apart as well,
- * so a failover is not confused with a latency spike elsewhere in the run. Times are passed in; thread-safe.
+ * gap ended by each partition's first acknowledgement after the fault, and the longest gap that ended after the
+ * heal, are kept apart as well, so a failover is not confused with a latency spike elsewhere in the run. Times
+ * are passed in; thread-safe.
  */
 public final class AckGaps {
     private final long originNanos;
@@ -52,7 +53,9 @@ public final class AckGaps {
             if (spans(last, faultNanos, nowNanos)) {
                 faultGapNanos = Math.max(faultGapNanos, nowNanos - start);
             }
-            if (spans(last, healNanos, nowNanos)) {
+            // After the heal, any gap: a restarted first replica takes its leadership back once it has caught
+            // up, seconds after the restart began.
+            if (healNanos != Long.MIN_VALUE && nowNanos >= healNanos) {
                 healGapNanos = Math.max(healGapNanos, nowNanos - start);
             }
         }
@@ -68,7 +71,7 @@ public final class AckGaps {
         faultNanos = nowNanos;
     }
 
-    /** The heal happened now (a restart or a resume); a leadership move back to the healed node shows here. */
+    /** The heal began now (a restart or a resume); a leadership move back to the healed node shows after it. */
     public synchronized void heal(long nowNanos) {
         healNanos = nowNanos;
     }
@@ -99,8 +102,9 @@ public final class AckGaps {
      * @param longestMs  the longest gap between two acknowledgements of one partition, with a record waiting
      * @param startS     when it began, seconds after the case's start
      * @param firstAckS  when the first acknowledgement arrived
-     * @param faultGapMs the longest gap of one partition that spans the fault (NaN: no fault, or no ack after it)
-     * @param healGapMs  the same for the heal
+     * @param faultGapMs the longest gap ended by a partition's first acknowledgement after the fault (NaN: no
+     *                   fault, or no ack after it)
+     * @param healGapMs  the longest gap of one partition that ended after the heal began (NaN: none)
      */
     public record Gap(double longestMs, double startS, double firstAckS, double faultGapMs, double healGapMs) {}
 }

@@ -112,6 +112,26 @@ class LatencyRecordingTest {
         assertEquals(800, g.longest().faultGapMs(), 1e-6, "only a partition's first ack after the fault counts");
     }
 
+    /** A leadership move back to a restarted node comes seconds after the heal began; it still counts as the heal's. */
+    @Test
+    void ackGapsAfterTheHealCountUntilTheEnd() {
+        AckGaps g = new AckGaps(0);
+        for (long t = 1_000_000_000L; t <= 9_000_000_000L; t += 100_000_000L) {
+            g.ack(1, t, t - 50_000_000L);
+            if (t < 7_000_000_000L || t > 7_500_000_000L) {
+                g.ack(0, t, t - 50_000_000L);
+            }
+            if (t == 2_000_000_000L) {
+                g.heal(t);
+            }
+        }
+        // partition 0: acknowledged at 7.0 s, then the record sent at 7.55 s waited until 7.6 s
+        assertEquals(50, g.longest().healGapMs(), 1e-6);
+        g.ack(0, 9_700_000_000L, 9_050_000_000L);   // sent at 9.05 s, acknowledged 650 ms later
+        assertEquals(650, g.longest().healGapMs(), 1e-6);
+        assertEquals(Double.NaN, g.longest().faultGapMs());
+    }
+
     /** A partition that stalls while the others keep acknowledging still shows its own gap. */
     @Test
     void ackGapsArePerPartition() {
