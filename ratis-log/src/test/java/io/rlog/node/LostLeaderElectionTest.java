@@ -122,7 +122,6 @@ class LostLeaderElectionTest {
         return replicas;
     }
 
-    /** The partition's leader as Metadata names it (-1 for none); fills {@code replicas} in placement order. */
     /**
      * Election timeouts of 3-5 s: a Raft timeout cannot elect anyone before the early elections do, so a new
      * leader is an early election's.
@@ -157,6 +156,7 @@ class LostLeaderElectionTest {
         }
     }
 
+    /** The partition's leader as Metadata names it (-1 for none); fills {@code replicas} in placement order. */
     private static int leader(Admin admin, List<Integer> replicas) throws Exception {
         TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
                 .get(TOPIC);
