@@ -32,11 +32,12 @@ class PeerWatchTest {
     static final class FakePeer implements AutoCloseable {
         final ServerSocket server;
         final List<Socket> accepted = new CopyOnWriteArrayList<>();
+        private final Thread acceptor;
 
         FakePeer(Manner manner) throws IOException {
             server = new ServerSocket();
             server.bind(new InetSocketAddress("127.0.0.1", 0));
-            Thread t = new Thread(() -> {
+            acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket s = server.accept();
@@ -52,18 +53,28 @@ class PeerWatchTest {
                     }
                 }
             }, "fake-peer");
-            t.setDaemon(true);
-            t.start();
+            acceptor.setDaemon(true);
+            acceptor.start();
         }
 
         InetSocketAddress address() {
             return InetSocketAddress.createUnresolved("127.0.0.1", server.getLocalPort());
         }
 
-        /** What a SIGKILL does to a process's sockets: the port closes, then every connection. */
+        /**
+         * What a SIGKILL does to a process's sockets: the port closes, then every connection. The acceptor is
+         * waited for first: until its blocked accept returns, the kernel keeps the port listening, and a reconnect
+         * accepted in that window would stay open and answer as a live peer does. One full build failed that way
+         * (the watcher kept the peer up for 10 s after close).
+         */
         @Override
         public void close() throws IOException {
             server.close();
+            try {
+                acceptor.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             for (Socket s : accepted) {
                 s.close();
             }
