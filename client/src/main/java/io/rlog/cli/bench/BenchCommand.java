@@ -72,6 +72,9 @@ public final class BenchCommand implements Callable<Integer> {
             + " each freshly started cluster (rlog and Kafka alike), so that the first case does not measure JIT"
             + " compilation; 0: none; default: ${DEFAULT-VALUE}")
     int clusterWarmupS;
+    @Option(names = "--profile", description = "record a JFR profile (settings=profile) of every node of each case,"
+            + " from its topic being ready to the end of its read-back, into OUT/profiles")
+    boolean profile;
 
     @Option(names = "--warmup-s", defaultValue = "2", description = "leading seconds left out of the summary figures; default: ${DEFAULT-VALUE}")
     int warmupS;
@@ -174,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (bootstrap != null) {
-            for (String o : List.of("--fsync", "--fault", "--many-partitions", "--set")) {
+            for (String o : List.of("--fsync", "--fault", "--many-partitions", "--set", "--profile")) {
                 if (parsed.hasMatchedOption(o)) {
                     throw usage(o + " needs a cluster the bench starts itself; drop --bootstrap");
                 }
@@ -229,7 +232,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchSettings(cases, bootstrap, nodes, nodeSettings, compareKafka, libs, kafkaSettings,
                 producerProperties, consumerProperties, manyPartitions, manyPartitionsCount,
                 durationS != null ? durationS : 30, idleS, outDir, work, java.time.Duration.ofSeconds(startTimeoutS), windowBytes, quick,
-                String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^bench ", ""), clusterWarmupS);
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^bench ", ""), clusterWarmupS, profile);
     }
 
     private ParameterException usage(String message) {

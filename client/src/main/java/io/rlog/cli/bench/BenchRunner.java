@@ -109,7 +109,17 @@ final class BenchRunner {
             return r;
         }
         progress.caseStarted(index, runs, target.system(), spec);
-        CaseResult r = WorkloadRunner.run(context(target, TOPIC_READY_TIMEOUT, true), spec, index, topic -> { });
+        NodeProfiles profiles = s.profile()
+                ? new NodeProfiles(s.out().resolve(NodeProfiles.DIR), "case-" + index + "-" + target.system(), progress::line)
+                : null;
+        CaseResult r = WorkloadRunner.run(context(target, TOPIC_READY_TIMEOUT, true), spec, index, topic -> {
+            if (profiles != null) {
+                profiles.start(target);
+            }
+        });
+        if (profiles != null) {
+            profiles.stop();
+        }
         progress.line(summary(r));
         return r;
     }

@@ -16,13 +16,14 @@ import java.util.Map;
  * @param startTimeout    bound on a cluster's (or a restarted node's) start
  * @param closedLoopWindowBytes closed loop: record bytes sent and not yet acknowledged, at most
  * @param clusterWarmupS  seconds of unmeasured reference load on each freshly started cluster (0: none)
+ * @param profile         record a JFR profile of every node during each case ({@link NodeProfiles})
  */
 record BenchSettings(List<CaseSpec> cases, String bootstrap, int nodes, Map<String, String> nodeSettings,
                      boolean compareKafka, Path kafkaLibs, Map<String, String> kafkaSettings,
                      Map<String, String> producerOverrides, Map<String, String> consumerOverrides,
                      boolean manyPartitions, int manyPartitionsCount, int manyPartitionsDurationS, int idleIntervalS,
                      Path out, Path workDir, Duration startTimeout, long closedLoopWindowBytes, boolean quick,
-                     String commandLine, int clusterWarmupS) {
+                     String commandLine, int clusterWarmupS, boolean profile) {
     BenchSettings {
         cases = List.copyOf(cases);
         nodeSettings = Map.copyOf(nodeSettings);

@@ -38,6 +38,9 @@ class BenchCommandTest {
         Run r = run("bench", "--bootstrap", "127.0.0.1:1", "--fault", "kill-leader", "--out", dir.toString());
         assertEquals(Main.EXIT_USAGE, r.code());
         assertTrue(r.err().contains("--fault needs a cluster the bench starts itself"), r.err());
+        Run p = run("bench", "--bootstrap", "127.0.0.1:1", "--profile", "--out", dir.toString());
+        assertEquals(Main.EXIT_USAGE, p.code());
+        assertTrue(p.err().contains("--profile needs a cluster the bench starts itself"), p.err());
     }
 
     @Test

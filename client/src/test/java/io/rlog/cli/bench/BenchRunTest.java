@@ -10,14 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
  * One small real run: `rlog bench` starts a 3-node cluster of real node processes, runs two short open-loop
- * cases (acks=all and acks=1), reads everything back and stops the cluster. Asserts what must hold whatever the
- * machine's speed: the files exist, records were acknowledged, nothing was lost or duplicated without a fault.
+ * cases (acks=all and acks=1) with a JFR profile of every node, reads everything back and stops the cluster.
+ * Asserts what must hold whatever the machine's speed: the files exist, records were acknowledged, nothing was
+ * lost or duplicated without a fault, and every node's profile is a recording with CPU samples in it.
  */
 class BenchRunTest {
 
@@ -31,7 +35,7 @@ class BenchRunTest {
         cmd.setErr(new PrintWriter(stderr));
         int code = cmd.execute("bench", "--acks", "all,1", "--fsync", "always", "--rf", "3", "--record-size", "100",
                 "--partitions", "2", "--target-rate", "500", "--duration-s", "3", "--warmup-s", "1",
-                "--out", out.toString());
+                "--profile", "--out", out.toString());
         System.out.println(stderr); // the progress lines, in the test's output file
         assertEquals(Main.EXIT_OK, code, "stderr:\n" + stderr);
 
@@ -60,5 +64,17 @@ class BenchRunTest {
         String html = Files.readString(out.resolve(ResultsWriter.HTML));
         assertTrue(html.contains("acks=all fsync=always rf=3 100B open@500/s"));
         assertTrue(Files.isDirectory(out.resolve("logs")), "node logs kept beside the results");
+
+        for (int c = 1; c <= 2; c++) {
+            for (int node = 1; node <= 3; node++) {
+                Path jfr = out.resolve(NodeProfiles.DIR).resolve("case-" + c + "-rlog-node" + node + ".jfr");
+                assertTrue(Files.isRegularFile(jfr), jfr + " missing; stderr:\n" + stderr);
+                long samples;
+                try (Stream<RecordedEvent> events = RecordingFile.readAllEvents(jfr).stream()) {
+                    samples = events.filter(e -> e.getEventType().getName().equals("jdk.ExecutionSample")).count();
+                }
+                assertTrue(samples > 0, jfr + " has no CPU samples");
+            }
+        }
     }
 }
