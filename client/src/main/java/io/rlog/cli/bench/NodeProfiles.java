@@ -48,74 +48,73 @@ final class NodeProfiles {
             return;
         }
         pids.forEach((node, pid) -> {
-            String failure = jcmd(pid, "JFR.start", "name=" + RECORDING, "settings=profile");
-            if (failure == null) {
-                started.put(node, pid);
-            } else {
-                report.accept("no profile of " + prefix + " node " + node + ": " + failure);
+            try {
+                String answer = jcmd(pid, "JFR.start", "name=" + RECORDING, "settings=profile");
+                if (answer.contains("Started recording")) {
+                    started.put(node, pid);
+                } else {
+                    report.accept("no profile of " + prefix + " node " + node + ": jcmd JFR.start: " + firstLine(answer));
+                }
+            } catch (IOException e) {
+                report.accept("no profile of " + prefix + " node " + node + ": " + e.getMessage());
             }
         });
     }
 
-    /** Writes and ends every recording started; returns the files written. */
-    List<Path> stop() {
-        List<Path> written = new ArrayList<>();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            report.accept("no profiles for " + prefix + ": cannot create " + dir + ": " + e.getMessage());
-            return written;
-        }
-        started.forEach((node, pid) -> {
-            Path file = dir.resolve(prefix + "-node" + node + ".jfr").toAbsolutePath();
-            String failure = jcmd(pid, "JFR.stop", "name=" + RECORDING, "filename=" + file);
-            if (failure == null && Files.isRegularFile(file)) {
-                written.add(file);
-            } else {
-                report.accept("no profile of " + prefix + " node " + node + ": "
-                        + (failure != null ? failure : "jcmd wrote no " + file));
+    /** Writes and ends every recording started. */
+    void stop() {
+        int written = 0;
+        for (Map.Entry<Integer, Long> e : started.entrySet()) {
+            Path file = dir.resolve(prefix + "-node" + e.getKey() + ".jfr").toAbsolutePath();
+            String why;
+            try {
+                Files.createDirectories(dir);
+                // jcmd exits 0 even when the recording is gone (a killed node): the file is the evidence.
+                String answer = jcmd(e.getValue(), "JFR.stop", "name=" + RECORDING, "filename=" + file);
+                if (Files.isRegularFile(file)) {
+                    written++;
+                    continue;
+                }
+                why = "jcmd JFR.stop: " + firstLine(answer);
+            } catch (IOException ex) {
+                why = ex.getMessage();
             }
-        });
+            report.accept("no profile of " + prefix + " node " + e.getKey() + ": " + why);
+        }
         started.clear();
-        if (!written.isEmpty()) {
-            report.accept("profiles of " + prefix + ": " + written.size() + " in " + dir);
+        if (written > 0) {
+            report.accept("profiles of " + prefix + ": " + written + " in " + dir);
         }
-        return written;
     }
 
-    /** Runs the JDK's jcmd on {@code pid}; null when it succeeded, else why not. */
-    private static String jcmd(long pid, String... command) {
+    /** Runs the JDK's jcmd on {@code pid} and returns what it printed. */
+    private static String jcmd(long pid, String... command) throws IOException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
-            return "this JDK has no " + jcmd;
+            throw new IOException("this JDK has no " + jcmd);
         }
         List<String> args = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
         args.addAll(List.of(command));
+        // Into a file, not a pipe: reading a pipe to its end would wait out a jcmd that hangs, timeout or not.
+        Path out = Files.createTempFile("rlog-jcmd-", ".txt");
         try {
-            Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
+            Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             if (!p.waitFor(JCMD_TIMEOUT_S, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return "jcmd " + String.join(" ", command) + " did not finish in " + JCMD_TIMEOUT_S + " s";
+                throw new IOException("jcmd " + command[0] + " did not finish in " + JCMD_TIMEOUT_S + " s");
             }
-            String text = new String(out, StandardCharsets.UTF_8).strip();
-            // jcmd exits 0 even when the command itself failed (no such recording): look at what it said.
-            if (p.exitValue() != 0 || text.contains("Exception") || text.contains("Could not")
-                    || text.contains("No available recording") || text.contains("not find")) {
-                return "jcmd " + String.join(" ", command) + " (exit " + p.exitValue() + "): " + firstProblem(text);
-            }
-            return null;
-        } catch (IOException e) {
-            return "jcmd failed: " + e.getMessage();
+            return Files.readString(out, StandardCharsets.UTF_8);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            throw new IOException("interrupted", e);
+        } finally {
+            Files.deleteIfExists(out);
         }
     }
 
-    /** The first line of jcmd's answer that is not its "PID:" header, e.g. "java.io.IOException: No such process". */
-    private static String firstProblem(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.matches("\\d+:"))
+    /** The first line of jcmd's answer after its "PID:" header, e.g. "java.io.IOException: No such process". */
+    private static String firstLine(String answer) {
+        return answer.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.matches("\\d+:"))
                 .findFirst().orElse("no output");
     }
 }
