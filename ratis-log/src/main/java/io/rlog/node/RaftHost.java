@@ -155,6 +155,19 @@ public final class RaftHost implements AutoCloseable {
         // follower hands the entries straight to its log worker, in order, as Ratis did before 3.2. Apache Ozone
         // turns it off too (HDDS-14874). raft.log.append.compose=true restores Ratis's default.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, config.boolSetting("raft.log.append.compose", false));
+        // By default a Ratis leader appends a metadata entry (the new commit index) to its log each time the
+        // commit index advances, and replicates it like any entry, only so that a restarted server can apply up
+        // to it before it hears from a leader. With one produce entry in flight per partition that doubled the
+        // entries: every acknowledged write cost each replica two log writes and two fsyncs, and the leader two
+        // appendEntries round trips per follower. Off, a restarted replica applies the committed tail once a
+        // leader's first appendEntries (or its own first commit as leader) tells it the commit index.
+        // The metadata entry was also what told running followers of a commit at once: without it they hear of
+        // it with the next entry or heartbeat (up to half the minimum election timeout later). Partition groups
+        // need no more, as only their leader serves; the metadata group does, as every node answers Metadata
+        // and places replicas from its own copy, so its writer follows each write with a linearizable read,
+        // whose leadership check sends every follower a heartbeat carrying the commit (MetadataWriter).
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, config.boolSetting("raft.log.metadata.entries", false));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
         }

@@ -34,4 +34,14 @@ class RaftPropertiesTest {
                 "raft.election.timeout.max.ms", "16000"))), "capped at Ratis's own 10 s");
         assertEquals(300, stepDownWaitMs(properties(Map.of("raft.leader.stepdown.wait.ms", "300"))));
     }
+
+    @Test
+    void noCommitIndexEntriesAndLinearizableReadsUnlessAsked() {
+        RaftProperties defaults = properties(Map.of());
+        assertEquals(false, RaftServerConfigKeys.Log.logMetadataEnabled(defaults));
+        assertEquals(RaftServerConfigKeys.Read.Option.LINEARIZABLE, RaftServerConfigKeys.Read.option(defaults),
+                "the metadata writer's commit announcement is a linearizable read");
+        assertEquals(true, RaftServerConfigKeys.Log.logMetadataEnabled(
+                properties(Map.of("raft.log.metadata.entries", "true"))));
+    }
 }

@@ -136,6 +136,15 @@ public class MetadataStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(RatisBytes.of(reply)));
     }
 
+    /**
+     * Answers every read with an empty message: the node reads its metadata from {@link #image()}, and sends
+     * Ratis reads only for their side effect, the leader's heartbeat that announces a new commit index.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
