@@ -235,7 +235,8 @@ class ClusterRoundTripTest {
                 p.send(new ProducerRecord<>(topic, 0, "k", "v" + i)).get(); // one write, one entry
             }
         }
-        org.apache.kafka.common.Uuid id = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
+        org.apache.kafka.common.Uuid id =
+                admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
         RaftGroupId gid = GroupIds.partition(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), 0);
         for (int n = 1; n <= cluster.size(); n++) {
             RaftLog log = cluster.node(n).raftHost().division(gid).orElseThrow().getRaftLog();
