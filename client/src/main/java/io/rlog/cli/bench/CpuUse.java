@@ -7,17 +7,22 @@ import java.util.OptionalLong;
 /**
  * CPU time used during an interval by the processes the bench knows (the nodes under test, the other system's
  * idle nodes, the bench itself) and by the whole machine; the rest is "foreign": other programs on a shared
- * machine, which a reader must see to trust a figure. Take {@link #start} before and {@link Start#end} after.
+ * machine, which a reader must see to trust a figure. Also the time the machine's disk stalled every running
+ * task ({@code ioStallS}, from the kernel's pressure-stall counter; NaN where absent): a shared virtual disk's
+ * slow fsyncs moved the same case's latency several-fold between runs. Take {@link #start} before and
+ * {@link Start#end} after.
  */
-record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS, double machineCapacityS) {
+record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS, double machineCapacityS,
+              double ioStallS) {
 
     static Start start(Map<String, Long> pids) {
         Map<String, Long> ticks = new LinkedHashMap<>();
         pids.forEach((name, pid) -> ProcStats.cpuTicks(pid).ifPresent(t -> ticks.put(name, t)));
-        return new Start(System.nanoTime(), pids, ticks, ProcStats.machineTicks());
+        return new Start(System.nanoTime(), pids, ticks, ProcStats.machineTicks(), ProcStats.ioFullStallMicros());
     }
 
-    record Start(long nanos, Map<String, Long> pids, Map<String, Long> ticks, ProcStats.MachineTicks machine) {
+    record Start(long nanos, Map<String, Long> pids, Map<String, Long> ticks, ProcStats.MachineTicks machine,
+                 OptionalLong ioStallMicros) {
         /** Processes that exited or were replaced (a killed node) during the interval are left out. */
         CpuUse end() {
             Map<String, Double> used = new LinkedHashMap<>();
@@ -28,9 +33,12 @@ record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS
                 }
             });
             ProcStats.MachineTicks m = ProcStats.machineTicks();
+            OptionalLong stallNow = ProcStats.ioFullStallMicros();
+            double stallS = ioStallMicros.isPresent() && stallNow.isPresent()
+                    ? (stallNow.getAsLong() - ioStallMicros.getAsLong()) / 1e6 : Double.NaN;
             return new CpuUse((System.nanoTime() - nanos) / 1e9, used,
                     ProcStats.ticksToSeconds(m.busy() - machine.busy()),
-                    ProcStats.ticksToSeconds(m.total() - machine.total()));
+                    ProcStats.ticksToSeconds(m.total() - machine.total()), stallS);
         }
     }
 

@@ -72,6 +72,31 @@ final class ProcStats {
 
     record MachineTicks(long busy, long total) {}
 
+    /**
+     * Microseconds in which every non-idle task waited for I/O at once: the "full" total of
+     * /proc/pressure/io (Linux 4.20+ with PSI). Empty where the kernel does not expose it.
+     */
+    static OptionalLong ioFullStallMicros() {
+        try {
+            return parseIoFullStallMicros(Files.readString(Path.of("/proc/pressure/io")));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    static OptionalLong parseIoFullStallMicros(String pressure) {
+        for (String line : pressure.split("\n")) {
+            if (line.startsWith("full ")) {
+                for (String field : line.trim().split("\\s+")) {
+                    if (field.startsWith("total=")) {
+                        return OptionalLong.of(Long.parseLong(field.substring("total=".length())));
+                    }
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");

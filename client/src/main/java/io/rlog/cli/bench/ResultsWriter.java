@@ -35,7 +35,7 @@ final class ResultsWriter {
             "fault", "ok", "error", "sent", "acked", "failed", "records_per_s", "mb_per_s", "send_p50_ms",
             "send_p99_ms", "send_p999_ms", "send_max_ms", "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "lost", "duplicates", "present_not_acked", "read_back_complete", "longest_ack_gap_ms",
-            "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s", "foreign_cpu_pct", "ratio_records_per_s",
+            "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s", "foreign_cpu_pct", "io_stall_s", "ratio_records_per_s",
             "ratio_send_p99", "ratio_e2e_p99");
 
     static String resultsCsv(BenchReport report) {
@@ -60,6 +60,7 @@ final class ResultsWriter {
             row.add(r.cpu() == null ? Double.NaN : r.cpu().sumOf(r.system() + "."));
             row.add(r.cpu() == null ? Double.NaN : r.cpu().sumOf("bench"));
             row.add(r.cpu() == null ? Double.NaN : 100 * r.cpu().foreignShare());
+            row.add(r.cpu() == null ? Double.NaN : r.cpu().ioStallS());
             row.add(c == null ? Double.NaN : c.throughputRatio());
             row.add(c == null ? Double.NaN : c.ratio(x -> x.send().p99Ms()));
             row.add(c == null ? Double.NaN : c.ratio(x -> x.e2e().p99Ms()));

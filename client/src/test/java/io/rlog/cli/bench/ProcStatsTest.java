@@ -21,6 +21,14 @@ class ProcStatsTest {
     }
 
     @Test
+    void ioStallIsTheFullTotalOfThePressureFile() {
+        String pressure = "some avg10=3.49 avg60=21.14 avg300=14.82 total=507701477\n"
+                + "full avg10=1.90 avg60=11.03 avg300=6.57 total=154249348\n";
+        assertEquals(154249348L, ProcStats.parseIoFullStallMicros(pressure).getAsLong());
+        assertTrue(ProcStats.parseIoFullStallMicros("some avg10=0.00 total=5\n").isEmpty(), "no full line");
+    }
+
+    @Test
     void readsThisProcess() {
         long pid = ProcessHandle.current().pid();
         assertTrue(ProcStats.rssKb(pid).orElse(1) > 0);
