@@ -65,10 +65,12 @@ final class HtmlReport {
         h.append("<h2>Results</h2><p>Figures count the measured window (after the warm-up). Latencies in ms. "
                 + "MB/s counts record values, 10^6 bytes. CPU: seconds used by the system's nodes during the "
                 + "case; foreign: share of the machine used by other programs meanwhile; disk stall: seconds in "
-                + "which every running task waited for I/O (the kernel's pressure-stall counter), which moves latency between runs.</p>\n<table><tr>"
+                + "which every running task waited for I/O (the kernel's pressure-stall counter), which moves "
+                + "latency between runs.</p>\n<table><tr>"
                 + "<th>#</th><th class=\"l\">system</th><th class=\"l\">case</th><th>records/s</th><th>MB/s</th>"
                 + "<th>send p50</th><th>p99</th><th>p99.9</th><th>max</th><th>e2e p50</th><th>e2e p99</th>"
-                + "<th>lost</th><th>dup</th><th>longest ack gap ms</th><th>node CPU s</th><th>foreign CPU</th><th>disk stall s</th>"
+                + "<th>lost</th><th>dup</th><th>longest ack gap ms</th><th>node CPU s</th><th>foreign CPU</th>"
+                + "<th>disk stall s</th>"
                 + "<th>rlog/Kafka records/s</th><th>rlog/Kafka send p99</th></tr>\n");
         for (CaseResult c : r.cases()) {
             Comparison k = r.comparisonOf(c).orElse(null);

@@ -35,8 +35,8 @@ final class ResultsWriter {
             "fault", "ok", "error", "sent", "acked", "failed", "records_per_s", "mb_per_s", "send_p50_ms",
             "send_p99_ms", "send_p999_ms", "send_max_ms", "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "lost", "duplicates", "present_not_acked", "read_back_complete", "longest_ack_gap_ms",
-            "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s", "foreign_cpu_pct", "io_stall_s", "ratio_records_per_s",
-            "ratio_send_p99", "ratio_e2e_p99");
+            "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s",
+            "foreign_cpu_pct", "io_stall_s", "ratio_records_per_s", "ratio_send_p99", "ratio_e2e_p99");
 
     static String resultsCsv(BenchReport report) {
         StringBuilder out = new StringBuilder(String.join(",", RESULT_COLUMNS)).append('\n');
