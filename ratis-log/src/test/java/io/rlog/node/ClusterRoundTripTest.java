@@ -1,5 +1,6 @@
 package io.rlog.node;
 
+import io.rlog.kafka.api.Uuids;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -235,9 +235,8 @@ class ClusterRoundTripTest {
                 p.send(new ProducerRecord<>(topic, 0, "k", "v" + i)).get(); // one write, one entry
             }
         }
-        org.apache.kafka.common.Uuid id =
-                admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId();
-        RaftGroupId gid = GroupIds.partition(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), 0);
+        RaftGroupId gid = GroupIds.partition(
+                Uuids.fromKafka(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).topicId()), 0);
         for (int n = 1; n <= cluster.size(); n++) {
             RaftLog log = cluster.node(n).raftHost().division(gid).orElseThrow().getRaftLog();
             int[] kinds = new int[2]; // [writes, commit-index entries]

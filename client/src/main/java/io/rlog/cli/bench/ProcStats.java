@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Linux /proc readings: a process's resident memory and CPU time, the machine's CPU time. Absent values (no
@@ -84,17 +86,11 @@ final class ProcStats {
         }
     }
 
+    private static final Pattern FULL_STALL_TOTAL = Pattern.compile("(?m)^full .*\\btotal=(\\d+)");
+
     static OptionalLong parseIoFullStallMicros(String pressure) {
-        for (String line : pressure.split("\n")) {
-            if (line.startsWith("full ")) {
-                for (String field : line.trim().split("\\s+")) {
-                    if (field.startsWith("total=")) {
-                        return OptionalLong.of(Long.parseLong(field.substring("total=".length())));
-                    }
-                }
-            }
-        }
-        return OptionalLong.empty();
+        Matcher m = FULL_STALL_TOTAL.matcher(pressure);
+        return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     }
 
     static String loadAverage() {
