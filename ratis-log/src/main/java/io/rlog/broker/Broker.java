@@ -29,6 +29,15 @@ public interface Broker {
         return cluster();
     }
 
+    /**
+     * Completes at the next change this node learns of that may change {@link #clusterNow()}'s leaders: a new
+     * metadata image, or a new leader of a partition with a replica here. Null when this broker cannot tell; Metadata
+     * answers then never wait for a leader.
+     */
+    default CompletableFuture<Void> nextClusterChange() {
+        return null;
+    }
+
     /** Creates a topic; completes once its partition groups exist and each has a leader (or the timeout). */
     CompletableFuture<TopicOutcome> createTopic(TopicSpec spec, boolean validateOnly, int timeoutMs);
 

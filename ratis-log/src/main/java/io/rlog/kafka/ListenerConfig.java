@@ -18,6 +18,8 @@ package io.rlog.kafka;
  * @param defaultReplicationFactor replication factor of an auto-created topic, and of a CreateTopics entry asking for -1
  * @param advertisedHost host this node tells clients to connect to; null keeps the host of the cluster view
  * @param networkThreads selector threads that read, decode, dispatch and write (Kafka's {@code num.network.threads})
+ * @param metadataLeaderWaitMs longest a Metadata answer naming topics waits, while one of their partitions has no
+ *     leader here, for this node to learn of one (an election under way); 0 answers at once
  */
 public record ListenerConfig(
         int socketRequestMaxBytes,
@@ -30,7 +32,8 @@ public record ListenerConfig(
         int numPartitions,
         short defaultReplicationFactor,
         String advertisedHost,
-        int networkThreads) {
+        int networkThreads,
+        int metadataLeaderWaitMs) {
 
     public ListenerConfig {
         requirePositive("socketRequestMaxBytes", socketRequestMaxBytes);
@@ -42,6 +45,10 @@ public record ListenerConfig(
         requirePositive("numPartitions", numPartitions);
         requirePositive("defaultReplicationFactor", defaultReplicationFactor);
         requirePositive("networkThreads", networkThreads);
+        if (metadataLeaderWaitMs < 0) {
+            throw new IllegalArgumentException("metadataLeaderWaitMs must not be negative, got "
+                    + metadataLeaderWaitMs);
+        }
         // A batch must fit in a request, or a producer could never send one of the allowed size.
         if (messageMaxBytes > socketRequestMaxBytes) {
             throw new IllegalArgumentException("messageMaxBytes " + messageMaxBytes
@@ -51,67 +58,74 @@ public record ListenerConfig(
 
     /** Kafka's broker defaults where Kafka has one. */
     public static ListenerConfig defaults() {
-        return new ListenerConfig(104_857_600, 1_048_588, 100, 10_000, 30_000, 30_000, true, 1, (short) 1, null, 3);
+        return new ListenerConfig(104_857_600, 1_048_588, 100, 10_000, 30_000, 30_000, true, 1, (short) 1, null, 3,
+                500);
     }
 
     public ListenerConfig withSocketRequestMaxBytes(int value) {
         return new ListenerConfig(value, messageMaxBytes, maxInFlightRequestsPerConnection, maxConnections,
                 fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions, defaultReplicationFactor,
-                advertisedHost, networkThreads);
+                advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withMessageMaxBytes(int value) {
         return new ListenerConfig(socketRequestMaxBytes, value, maxInFlightRequestsPerConnection, maxConnections,
                 fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions, defaultReplicationFactor,
-                advertisedHost, networkThreads);
+                advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withMaxInFlightRequestsPerConnection(int value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, value, maxConnections,
                 fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions, defaultReplicationFactor,
-                advertisedHost, networkThreads);
+                advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withMaxConnections(int value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection, value,
                 fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions, defaultReplicationFactor,
-                advertisedHost, networkThreads);
+                advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withFetchMaxWaitMsMax(int value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, value, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions,
-                defaultReplicationFactor, advertisedHost, networkThreads);
+                defaultReplicationFactor, advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withRequestTimeoutMsMax(int value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, fetchMaxWaitMsMax, value, autoCreateTopicsEnable, numPartitions,
-                defaultReplicationFactor, advertisedHost, networkThreads);
+                defaultReplicationFactor, advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withAutoCreateTopicsEnable(boolean value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, fetchMaxWaitMsMax, requestTimeoutMsMax, value, numPartitions, defaultReplicationFactor,
-                advertisedHost, networkThreads);
+                advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withTopicDefaults(int partitions, short replicationFactor) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, partitions,
-                replicationFactor, advertisedHost, networkThreads);
+                replicationFactor, advertisedHost, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withAdvertisedHost(String value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions,
-                defaultReplicationFactor, value, networkThreads);
+                defaultReplicationFactor, value, networkThreads, metadataLeaderWaitMs);
     }
 
     public ListenerConfig withNetworkThreads(int value) {
         return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
                 maxConnections, fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions,
-                defaultReplicationFactor, advertisedHost, value);
+                defaultReplicationFactor, advertisedHost, value, metadataLeaderWaitMs);
+    }
+
+    public ListenerConfig withMetadataLeaderWaitMs(int value) {
+        return new ListenerConfig(socketRequestMaxBytes, messageMaxBytes, maxInFlightRequestsPerConnection,
+                maxConnections, fetchMaxWaitMsMax, requestTimeoutMsMax, autoCreateTopicsEnable, numPartitions,
+                defaultReplicationFactor, advertisedHost, networkThreads, value);
     }
 
     /** Clamps a client-supplied timeout to [0, requestTimeoutMsMax]. */

@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The node behind the Kafka listener: topic changes go through the metadata group, produce requests become
@@ -65,6 +66,8 @@ public final class RatisBroker implements Broker {
     private volatile ClusterView clusterView;
     /** Bumped by every invalidation; a view built while one happened is used once but not cached. */
     private final AtomicLong clusterViewGeneration = new AtomicLong();
+    private final AtomicReference<CompletableFuture<Void>> clusterChange =
+            new AtomicReference<>(new CompletableFuture<>());
     /** Produce requests submitted to Raft, and their total time from submit to reply (for /metrics). */
     final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
@@ -138,6 +141,13 @@ public final class RatisBroker implements Broker {
     void invalidateClusterView() {
         clusterViewGeneration.incrementAndGet();
         clusterView = null;
+        clusterChange.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    /** Completed and replaced by {@link #invalidateClusterView()}: a new image or a new leader of a local group. */
+    @Override
+    public CompletableFuture<Void> nextClusterChange() {
+        return clusterChange.get();
     }
 
     private ClusterView buildClusterView() {

@@ -130,7 +130,8 @@ public final class RlogServer implements AutoCloseable {
                 c.intSetting("request.timeout.ms.max", 30_000),
                 c.boolSetting("auto.create.topics.enable", true),
                 c.intSetting("num.partitions", 1), rf, c.listenerHost(),
-                c.intSetting("num.network.threads", 3));
+                c.intSetting("num.network.threads", 3),
+                c.intSetting("metadata.leader.wait.ms", 500));
     }
 
     public void start() throws Exception {

@@ -27,6 +27,12 @@ final class InMemoryBroker implements Broker {
     private final AtomicLong producerIds = new AtomicLong(1000);
     final List<TopicSpec> createCalls = new CopyOnWriteArrayList<>();
     final AtomicLong produceCalls = new AtomicLong();
+    /** Partitions ("topic-N") answered with no leader, as during an election. */
+    private final java.util.Set<String> leaderless = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<CompletableFuture<Void>> clusterChange =
+            new AtomicReference<>(new CompletableFuture<>());
+    /** How many times the cluster was looked at: a test knows its request has been read. */
+    final AtomicLong clusterLooks = new AtomicLong();
 
     private static final class Topic {
         final UUID id = UUID.randomUUID();
@@ -47,13 +53,31 @@ final class InMemoryBroker implements Broker {
         return NODE_ID;
     }
 
+    /** Takes the partition's leader away (as an election does) or gives it back, announcing the change. */
+    void setLeaderless(String topic, int partition, boolean none) {
+        if (none) {
+            leaderless.add(topic + "-" + partition);
+        } else {
+            leaderless.remove(topic + "-" + partition);
+        }
+        clusterChange.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> nextClusterChange() {
+        return clusterChange.get();
+    }
+
     @Override
     public ClusterView cluster() {
+        clusterLooks.incrementAndGet();
         Map<String, TopicView> views = new LinkedHashMap<>();
         topics.forEach((name, topic) -> {
             List<PartitionView> partitions = new ArrayList<>();
             for (int i = 0; i < topic.partitions.size(); i++) {
-                partitions.add(new PartitionView(i, NODE_ID, 0, List.of(NODE_ID), List.of(NODE_ID)));
+                boolean led = !leaderless.contains(name + "-" + i);
+                partitions.add(new PartitionView(i, led ? NODE_ID : -1, led ? 0 : -1, List.of(NODE_ID),
+                        List.of(NODE_ID)));
             }
             views.put(name, new TopicView(name, topic.id, false, partitions));
         });

@@ -13,6 +13,8 @@ class ListenerConfigTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ListenerConfig.defaults().withMaxInFlightRequestsPerConnection(0));
         assertThrows(IllegalArgumentException.class, () -> ListenerConfig.defaults().withTopicDefaults(1, (short) 0));
+        assertThrows(IllegalArgumentException.class, () -> ListenerConfig.defaults().withMetadataLeaderWaitMs(-1));
+        assertEquals(0, ListenerConfig.defaults().withMetadataLeaderWaitMs(0).metadataLeaderWaitMs(), "0: never wait");
     }
 
     @Test

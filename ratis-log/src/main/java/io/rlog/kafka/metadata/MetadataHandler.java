@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -68,9 +69,59 @@ public final class MetadataHandler implements ApiHandler {
         return 12;
     }
 
+    /**
+     * Answers from this node's view of the cluster at this moment. When the request names topics that all exist and
+     * one of their partitions has no leader here (its replica here lost the leader and an election is under way, or
+     * the leader's process is known to be gone), the answer waits for this node to learn of a new leader, up to
+     * {@code metadataLeaderWaitMs}, and is then built afresh. Answered with no leader, a client backs off (100 ms,
+     * then longer for each answer that shows no progress) before it asks again; an election here takes a few hundred
+     * milliseconds, and the client that waits for its outcome sends its retries to the new leader as soon as it is
+     * known. A request for every topic (an administrator's listing) is answered at once.
+     */
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiMessage request) {
         MetadataRequestData data = (MetadataRequestData) request;
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.metadataLeaderWaitMs());
+        // The change to wait for is taken before the look, so that a leader learned between the two is not missed.
+        CompletableFuture<Void> change = broker.nextClusterChange();
+        MetadataResponseData response = respond(data, context, data.allowAutoTopicCreation());
+        return answerOnceLed(data, context, response, change, deadlineNanos);
+    }
+
+    private CompletableFuture<ApiMessage> answerOnceLed(MetadataRequestData data, RequestContext context,
+                                                        MetadataResponseData response, CompletableFuture<Void> change,
+                                                        long deadlineNanos) {
+        long remainingNanos = deadlineNanos - System.nanoTime();
+        if (change == null || remainingNanos <= 0 || data.topics() == null || !awaitsLeader(response)) {
+            return CompletableFuture.completedFuture(response);
+        }
+        // A copy: the change future is shared by every waiter, and the timeout must end only this wait. The answer
+        // is rebuilt off the thread that announced the change (a Raft thread that must not walk every partition).
+        return change.copy()
+                .completeOnTimeout(null, remainingNanos, TimeUnit.NANOSECONDS)
+                .thenComposeAsync(ignored -> {
+                    CompletableFuture<Void> next = broker.nextClusterChange();
+                    // No topic is created twice: the first look created what was missing, and only an answer in
+                    // which every named topic exists waits.
+                    return answerOnceLed(data, context, respond(data, context, false), next, deadlineNanos);
+                });
+    }
+
+    /** Every named topic was found, and one of its partitions has no leader. */
+    private static boolean awaitsLeader(MetadataResponseData response) {
+        boolean leaderless = false;
+        for (MetadataResponseTopic topic : response.topics()) {
+            if (topic.errorCode() != ErrorCodes.NONE) {
+                return false;
+            }
+            for (MetadataResponsePartition partition : topic.partitions()) {
+                leaderless |= partition.leaderId() < 0;
+            }
+        }
+        return leaderless;
+    }
+
+    private MetadataResponseData respond(MetadataRequestData data, RequestContext context, boolean allowAutoCreate) {
         ClusterView view = broker.clusterNow();
         MetadataResponseTopicCollection topics = new MetadataResponseTopicCollection();
         if (data.topics() == null) {
@@ -80,18 +131,18 @@ public final class MetadataHandler implements ApiHandler {
         } else {
             Set<String> seen = new HashSet<>();
             for (MetadataRequestTopic requested : data.topics()) {
-                MetadataResponseTopic answer = answer(requested, data.allowAutoTopicCreation(), view, context);
+                MetadataResponseTopic answer = answer(requested, allowAutoCreate, view, context);
                 if (answer.name() == null || seen.add(answer.name())) {
                     topics.add(answer);
                 }
             }
         }
-        return CompletableFuture.completedFuture(new MetadataResponseData()
+        return new MetadataResponseData()
                 .setThrottleTimeMs(0)
                 .setBrokers(brokers(view))
                 .setClusterId(view.clusterId())
                 .setControllerId(view.controllerId())
-                .setTopics(topics));
+                .setTopics(topics);
     }
 
     private MetadataResponseTopic answer(MetadataRequestTopic requested, boolean allowAutoCreate, ClusterView view,
