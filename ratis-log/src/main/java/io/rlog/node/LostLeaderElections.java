@@ -11,6 +11,7 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorageMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,10 @@ import java.util.function.IntPredicate;
  * current term is refused, and Raft's timeouts take over). If another voter's log is longer, it refuses its vote,
  * and Raft's timeouts elect that voter as before. A forced election skips the pre-vote in every round, so a voter
  * that stays connected but silent (a paused process) costs a term per round until it answers or another wins.
+ *
+ * <p>When the follower that stood has the shorter log, the other follower of a 3-voter group refuses its vote, and
+ * that election cannot succeed without it. The refusing follower sees this in its own state (a newer term, no vote
+ * given in it, no leader) and stands at once; without that it would wait for its turn in the fallback order.
  */
 final class LostLeaderElections {
 
@@ -53,20 +58,28 @@ final class LostLeaderElections {
     private final IntPredicate up;
     private final Executor executor;
     private final long fallbackDelayMs;
+    private final long refusalPollMs;
     /** Elections this node started for a lost leader (for /metrics and tests). */
     final LongAdder started = new LongAdder();
 
     /**
      * {@code up}: whether a peer is known to be live; {@code executor} runs the elections, one task per group;
-     * {@code fallbackDelayMs}: how long the voter ranked k waits, times k, before it stands in turn (0: never).
+     * {@code fallbackDelayMs}: how long the voter ranked k waits, times k, before it stands in turn (0: never);
+     * {@code refusalPollMs}: how often a follower of a 3-voter group that did not stand looks whether it refused the
+     * vote of the one that did (0: never), for at most {@link #REFUSAL_WATCH_MS}.
      */
-    LostLeaderElections(RaftServer server, int self, IntPredicate up, Executor executor, long fallbackDelayMs) {
+    LostLeaderElections(RaftServer server, int self, IntPredicate up, Executor executor, long fallbackDelayMs,
+                        long refusalPollMs) {
         this.server = server;
         this.self = self;
         this.up = up;
         this.executor = executor;
         this.fallbackDelayMs = fallbackDelayMs;
+        this.refusalPollMs = refusalPollMs;
     }
+
+    /** How long a follower that did not stand watches for a refused vote; later, the fallback order or Raft decide. */
+    static final long REFUSAL_WATCH_MS = 2_000;
 
     /**
      * PeerWatch's listener. Each group's election is started on its own task: starting one persists the new term
@@ -101,15 +114,70 @@ final class LostLeaderElections {
         int rank = rankIn(division, dead);
         if (rank == 0 && leader != null) {
             stand(division, dead);
-        } else if (rank > 0 && fallbackDelayMs > 0) {
+        } else if (rank > 0) {
             RaftGroupId gid = division.getGroup().getGroupId();
-            Executor later = CompletableFuture.delayedExecutor(rank * fallbackDelayMs, TimeUnit.MILLISECONDS, executor);
-            try {
-                later.execute(() -> standIfStillLeaderless(gid, dead));
-            } catch (RejectedExecutionException closing) {
-                // the node is stopping
+            if (refusalPollMs > 0 && division.getRaftConf().getCurrentPeers().size() == 3) {
+                watchForRefusal(gid, dead, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSAL_WATCH_MS));
+            }
+            if (fallbackDelayMs > 0) {
+                Executor later = CompletableFuture.delayedExecutor(rank * fallbackDelayMs, TimeUnit.MILLISECONDS,
+                        executor);
+                try {
+                    later.execute(() -> standIfStillLeaderless(gid, dead));
+                } catch (RejectedExecutionException closing) {
+                    // the node is stopping
+                }
             }
         }
+    }
+
+    private void watchForRefusal(RaftGroupId gid, int dead, long untilNanos) {
+        Executor later = CompletableFuture.delayedExecutor(refusalPollMs, TimeUnit.MILLISECONDS, executor);
+        try {
+            later.execute(() -> standIfRefused(gid, dead, untilNanos));
+        } catch (RejectedExecutionException closing) {
+            // the node is stopping
+        }
+    }
+
+    /**
+     * Stands when this follower refused the vote of the one that stood: the election of a 3-voter group that lost
+     * one voter needs both others, so that candidate cannot win, and the refusal means this log is the longer one.
+     * Ratis records a refused vote of a newer term as that term with no vote (persisted before the reply); the
+     * leader is cleared with it. Looks again until then, and gives up once there is a leader or the watch is over.
+     */
+    private void standIfRefused(RaftGroupId gid, int dead, long untilNanos) {
+        try {
+            RaftServer.Division division = server.getDivision(gid);
+            DivisionInfo info = division.getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            if (!info.isFollower() || up.test(dead) || (leader != null && RaftHost.nodeId(leader) != dead)) {
+                return;
+            }
+            if (leader == null && refusedTheVoteOfTerm(division, info.getCurrentTerm())) {
+                if (rankIn(division, dead) > 0 && forceCandidacy(division)) {
+                    started.increment();
+                    LOG.info("{}: refused the vote of the follower that stood after node {} went down (this log is "
+                            + "longer); started an election (last entry {})", gid, dead,
+                            division.getRaftLog().getLastEntryTermIndex());
+                }
+                return;
+            }
+            if (System.nanoTime() < untilNanos) {
+                watchForRefusal(gid, dead, untilNanos);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no watch for a refused vote in {} after node {} went down: {}", gid, dead, e.toString());
+        }
+    }
+
+    /** The persisted vote: {@code term} is newer than this log's last entry, and no vote was given in it. */
+    private static boolean refusedTheVoteOfTerm(RaftServer.Division division, long term) throws IOException {
+        RaftStorageMetadata persisted = division.getRaftStorage().getMetadataFile().getMetadata();
+        TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+        RaftPeerId votedFor = persisted.getVotedFor();
+        return persisted.getTerm() == term && last != null && term > last.getTerm()
+                && (votedFor == null || votedFor.toString().isEmpty());
     }
 
     /** This node's {@link #rank} among the group's current voters; -1 during a membership change (left to Raft). */

@@ -94,7 +94,8 @@ public final class RlogServer implements AutoCloseable {
         this.lostLeaderElections = new LostLeaderElections(host.server(), config.nodeId(),
                 // Not the node's executor: it may be busy with calls to the peer just lost.
                 id -> watchRef[0] != null && watchRef[0].isUp(id), electionStarter,
-                config.longSetting("peer.watch.election.fallback.ms", 500));
+                config.longSetting("peer.watch.election.fallback.ms", 500),
+                config.longSetting("peer.watch.election.refusal.poll.ms", 20));
         this.peerWatch = config.boolSetting("peer.watch.enabled", true) ? newPeerWatch(config, lostLeaderElections) : null;
         watchRef[0] = peerWatch;
         long downWindowMs = 2L * RaftHost.electionTimeoutMaxMs(config);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,11 +65,26 @@ class LostLeaderElectionTest {
 
     /**
      * The chosen follower's log is shorter than the other follower's (the leader's appends to it fail), so the other
-     * refuses its vote. Half a second later the other follower stands itself, long before a Raft timeout (3-5 s).
+     * refuses its vote. With the watch for a refused vote off, the other follower stands half a second later, in the
+     * fallback order, long before a Raft timeout (3-5 s).
      */
     @Test
-    void whenTheChosenFollowersLogIsShorterTheNextOneStandsAndNothingIsLost() throws Exception {
-        try (InJvmCluster cluster = withSlowRaftTimeouts(dir);
+    void whenTheChosenFollowersLogIsShorterTheNextOneStandsInTurnAndNothingIsLost() throws Exception {
+        nextStandsWhenTheChosenOnesLogIsShorter(Map.of("peer.watch.election.refusal.poll.ms", "0"));
+    }
+
+    /**
+     * The same, with the fallback order pushed past the test (60 s) and past Raft's timeouts: the other follower
+     * sees that it refused the vote, and stands at once.
+     */
+    @Test
+    void whenTheChosenFollowersLogIsShorterTheFollowerThatRefusedItsVoteStandsAndNothingIsLost()
+            throws Exception {
+        nextStandsWhenTheChosenOnesLogIsShorter(Map.of("peer.watch.election.fallback.ms", "60000"));
+    }
+
+    private void nextStandsWhenTheChosenOnesLogIsShorter(Map<String, String> settings) throws Exception {
+        try (InJvmCluster cluster = withSlowRaftTimeouts(dir, settings);
              Admin admin = Admin.create(
                      Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
@@ -127,8 +143,14 @@ class LostLeaderElectionTest {
      * leader is an early election's.
      */
     private static InJvmCluster withSlowRaftTimeouts(Path dir) throws Exception {
-        return new InJvmCluster(dir, 3, Map.of("raft.election.timeout.min.ms", "3000",
-                "raft.election.timeout.max.ms", "5000"));
+        return withSlowRaftTimeouts(dir, Map.of());
+    }
+
+    private static InJvmCluster withSlowRaftTimeouts(Path dir, Map<String, String> more) throws Exception {
+        Map<String, String> settings = new HashMap<>(more);
+        settings.put("raft.election.timeout.min.ms", "3000");
+        settings.put("raft.election.timeout.max.ms", "5000");
+        return new InJvmCluster(dir, 3, settings);
     }
 
     /**
