@@ -20,7 +20,9 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,24 +88,29 @@ final class LostLeaderElections {
      * (an fsync), and one after another they took 25-50 ms each on a loaded 2-core machine.
      */
     void peerDown(int dead) {
+        Set<RaftGroupId> refusalWatch = ConcurrentHashMap.newKeySet();
         for (RaftGroupId gid : server.getGroupIds()) {
             try {
-                executor.execute(() -> electAfter(gid, dead));
+                executor.execute(() -> electAfter(gid, dead, refusalWatch));
             } catch (RejectedExecutionException closing) {
                 return; // the node is stopping
             }
         }
+        if (refusalPollMs > 0) {
+            pollRefusals(refusalWatch, dead, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSAL_WATCH_MS));
+        }
     }
 
-    private void electAfter(RaftGroupId gid, int dead) {
+    private void electAfter(RaftGroupId gid, int dead, Set<RaftGroupId> refusalWatch) {
         try {
-            standByRank(server.getDivision(gid), dead);
+            standByRank(server.getDivision(gid), dead, refusalWatch);
         } catch (IOException | RuntimeException e) {
             LOG.debug("no early election for {} after node {} went down: {}", gid, dead, e.toString());
         }
     }
 
-    private void standByRank(RaftServer.Division division, int dead) throws IOException {
+    private void standByRank(RaftServer.Division division, int dead, Set<RaftGroupId> refusalWatch)
+            throws IOException {
         DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
         // No leader known: another voter may have seen the peer down first and already asked for this node's vote
@@ -116,8 +123,8 @@ final class LostLeaderElections {
             stand(division, dead);
         } else if (rank > 0) {
             RaftGroupId gid = division.getGroup().getGroupId();
-            if (refusalPollMs > 0 && division.getRaftConf().getCurrentPeers().size() == 3) {
-                watchForRefusal(gid, dead, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REFUSAL_WATCH_MS));
+            if (division.getRaftConf().getCurrentPeers().size() == 3) {
+                refusalWatch.add(gid);
             }
             if (fallbackDelayMs > 0) {
                 Executor later = CompletableFuture.delayedExecutor(rank * fallbackDelayMs, TimeUnit.MILLISECONDS,
@@ -131,10 +138,16 @@ final class LostLeaderElections {
         }
     }
 
-    private void watchForRefusal(RaftGroupId gid, int dead, long untilNanos) {
+    /** One task per lost peer looks at every watched group each {@code refusalPollMs}, until the watch is over. */
+    private void pollRefusals(Set<RaftGroupId> watched, int dead, long untilNanos) {
         Executor later = CompletableFuture.delayedExecutor(refusalPollMs, TimeUnit.MILLISECONDS, executor);
         try {
-            later.execute(() -> standIfRefused(gid, dead, untilNanos));
+            later.execute(() -> {
+                watched.removeIf(gid -> !standIfRefused(gid, dead));
+                if (System.nanoTime() < untilNanos) {
+                    pollRefusals(watched, dead, untilNanos);
+                }
+            });
         } catch (RejectedExecutionException closing) {
             // the node is stopping
         }
@@ -144,31 +157,35 @@ final class LostLeaderElections {
      * Stands when this follower refused the vote of the one that stood: the election of a 3-voter group that lost
      * one voter needs both others, so that candidate cannot win, and the refusal means this log is the longer one.
      * Ratis records a refused vote of a newer term as that term with no vote (persisted before the reply); the
-     * leader is cleared with it. Looks again until then, and gives up once there is a leader or the watch is over.
+     * leader is cleared with it. Returns whether to look again: not once there is a leader or this node stood.
      */
-    private void standIfRefused(RaftGroupId gid, int dead, long untilNanos) {
+    private boolean standIfRefused(RaftGroupId gid, int dead) {
         try {
             RaftServer.Division division = server.getDivision(gid);
             DivisionInfo info = division.getInfo();
-            RaftPeerId leader = info.getLeaderId();
-            if (!info.isFollower() || up.test(dead) || (leader != null && RaftHost.nodeId(leader) != dead)) {
-                return;
+            if (!leaderStillMissing(info, dead)) {
+                return false;
             }
-            if (leader == null && refusedTheVoteOfTerm(division, info.getCurrentTerm())) {
+            if (info.getLeaderId() == null && refusedTheVoteOfTerm(division, info.getCurrentTerm())) {
                 if (rankIn(division, dead) > 0 && forceCandidacy(division)) {
                     started.increment();
                     LOG.info("{}: refused the vote of the follower that stood after node {} went down (this log is "
                             + "longer); started an election (last entry {})", gid, dead,
                             division.getRaftLog().getLastEntryTermIndex());
                 }
-                return;
+                return false;
             }
-            if (System.nanoTime() < untilNanos) {
-                watchForRefusal(gid, dead, untilNanos);
-            }
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.debug("no watch for a refused vote in {} after node {} went down: {}", gid, dead, e.toString());
+            return false;
         }
+    }
+
+    /** This replica still follows {@code dead} or no one, and {@code dead} is still down: a later stand may help. */
+    private boolean leaderStillMissing(DivisionInfo info, int dead) {
+        RaftPeerId leader = info.getLeaderId();
+        return info.isFollower() && !up.test(dead) && (leader == null || RaftHost.nodeId(leader) == dead);
     }
 
     /** The persisted vote: {@code term} is newer than this log's last entry, and no vote was given in it. */
@@ -217,9 +234,7 @@ final class LostLeaderElections {
     private void standIfStillLeaderless(RaftGroupId gid, int dead) {
         try {
             RaftServer.Division division = server.getDivision(gid);
-            DivisionInfo info = division.getInfo();
-            RaftPeerId leader = info.getLeaderId();
-            if (!info.isFollower() || up.test(dead) || (leader != null && RaftHost.nodeId(leader) != dead)) {
+            if (!leaderStillMissing(division.getInfo(), dead)) {
                 return;
             }
             if (rankIn(division, dead) <= 0) {
