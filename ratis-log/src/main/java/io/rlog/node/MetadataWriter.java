@@ -1,5 +1,6 @@
 package io.rlog.node;
 
+import io.rlog.proto.CommitNotice;
 import io.rlog.proto.MetadataCommand;
 import io.rlog.proto.MetadataReply;
 import io.rlog.statemachine.RatisBytes;
@@ -11,13 +12,19 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Writes commands to the metadata group through a Ratis client, which finds and follows its leader. */
 public final class MetadataWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
 
+    private static final Message NOTICE = Message.valueOf(
+            RatisBytes.of(MetadataCommand.newBuilder().setCommitNotice(CommitNotice.getDefaultInstance()).build()));
+
     private final RaftClient client;
+    /** 0: no notice in flight; 1: one in flight; 2: one in flight and writes committed since it was sent. */
+    private final AtomicInteger notices = new AtomicInteger();
 
     MetadataWriter(RaftClient client) {
         this.client = client;
@@ -41,13 +48,30 @@ public final class MetadataWriter {
     /**
      * Has the leader tell every follower its commit index now, so that every node applies a metadata write within
      * a round trip rather than at the next heartbeat (the Raft log carries no commit-index entries; RaftHost).
-     * A linearizable read does it: the leader confirms its leadership with a heartbeat to each follower, and a
-     * heartbeat carries the commit index. Not awaited; if it fails, the next heartbeat carries the same news.
+     * A {@link CommitNotice} does it: the leader sends it to each follower in an appendEntries that carries the
+     * commit index, and as it is sent after the write committed, that index covers the write.
+     *
+     * <p>A heartbeat would not always do: Ratis's leader sends a follower that still owes it a reply to an earlier
+     * appendEntries (here, very often the write's own, to the slower follower) a heartbeat with no commit index
+     * at all, and nothing else until its next regular heartbeat. A linearizable read, the announcement before,
+     * lost that way one follower's news or its own answer in two of four full test runs.
+     *
+     * <p>At most one notice is in flight; writes that commit meanwhile are covered by one more sent after it. Not
+     * awaited; if a notice fails, the next heartbeat carries the same news.
      */
     private void announceCommit() {
-        client.async().sendReadOnly(Message.EMPTY).whenComplete((reply, e) -> {
+        if (notices.getAndUpdate(n -> Math.min(n + 1, 2)) == 0) {
+            sendNotice();
+        }
+    }
+
+    private void sendNotice() {
+        client.async().send(NOTICE).whenComplete((reply, e) -> {
             if (e != null || !reply.isSuccess()) {
-                LOG.debug("commit announcement failed: {}", e != null ? e.toString() : reply.getException());
+                LOG.debug("commit notice failed: {}", e != null ? e.toString() : reply.getException());
+            }
+            if (notices.decrementAndGet() > 0) {
+                sendNotice();
             }
         });
     }

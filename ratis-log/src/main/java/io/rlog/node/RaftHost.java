@@ -164,10 +164,9 @@ public final class RaftHost implements AutoCloseable {
         // The metadata entry was also what told running followers of a commit at once: without it they hear of
         // it with the next entry or heartbeat (up to half the minimum election timeout later). Partition groups
         // need no more, as only their leader serves; the metadata group does, as every node answers Metadata
-        // and places replicas from its own copy, so its writer follows each write with a linearizable read,
-        // whose leadership check sends every follower a heartbeat carrying the commit (MetadataWriter).
+        // and places replicas from its own copy, so its writer follows its writes with a no-op entry, whose
+        // appendEntries carries the commit to every follower (MetadataWriter).
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, config.boolSetting("raft.log.metadata.entries", false));
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
         }

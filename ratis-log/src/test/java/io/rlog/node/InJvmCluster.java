@@ -15,6 +15,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class InJvmCluster implements AutoCloseable {
 
+    /**
+     * Ratis's injection point at the start of a follower's appendEntries (RaftServerImpl.APPEND_ENTRIES, package
+     * private); its arguments are the previous entry's TermIndex and the AppendEntriesRequestProto.
+     */
+    static final String RATIS_APPEND_ENTRIES = "RaftServerImpl.appendEntries";
+
     private final RlogServer[] nodes;
     private final Map<String, String>[] settings;
     private final int[] kafkaPorts;

@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LostLeaderElectionTest {
     private static final String TOPIC = "lost-leader";
     private static final long TIMEOUT_S = 30;
-    /** Ratis's injection point in a follower's appendEntries (RaftServerImpl.APPEND_ENTRIES, package-private). */
-    private static final String APPEND_ENTRIES = "RaftServerImpl.appendEntries";
+    private static final String APPEND_ENTRIES = InJvmCluster.RATIS_APPEND_ENTRIES;
 
     @TempDir
     Path dir;

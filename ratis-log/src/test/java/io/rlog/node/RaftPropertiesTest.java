@@ -36,11 +36,9 @@ class RaftPropertiesTest {
     }
 
     @Test
-    void noCommitIndexEntriesAndLinearizableReadsUnlessAsked() {
+    void noCommitIndexEntriesUnlessAsked() {
         RaftProperties defaults = properties(Map.of());
         assertEquals(false, RaftServerConfigKeys.Log.logMetadataEnabled(defaults));
-        assertEquals(RaftServerConfigKeys.Read.Option.LINEARIZABLE, RaftServerConfigKeys.Read.option(defaults),
-                "the metadata writer's commit announcement is a linearizable read");
         assertEquals(true, RaftServerConfigKeys.Log.logMetadataEnabled(
                 properties(Map.of("raft.log.metadata.entries", "true"))));
     }

@@ -40,6 +40,7 @@ public final class MetadataState {
             case PARTITION_LEADER -> partitionLeader(cmd.getPartitionLeader());
             case ALLOCATE_PRODUCER_IDS -> allocate(cmd.getAllocateProducerIds());
             case ADD_PARTITIONS -> addPartitions(cmd.getAddPartitions());
+            case COMMIT_NOTICE -> ok();
             case COMMAND_NOT_SET -> error(INVALID_REQUEST, "empty metadata command");
         };
         publish(term, index);

@@ -137,8 +137,8 @@ public class MetadataStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Answers every read with an empty message: the node reads its metadata from {@link #image()}, and sends
-     * Ratis reads only for their side effect, the leader's heartbeat that announces a new commit index.
+     * Answers every read with an empty message: the node reads its metadata from {@link #image()} and sends the
+     * group no Ratis reads.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
