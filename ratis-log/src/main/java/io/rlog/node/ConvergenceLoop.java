@@ -3,6 +3,7 @@ package io.rlog.node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +41,12 @@ final class ConvergenceLoop {
     void trigger() {
         pending.set(true);
         if (running.compareAndSet(false, true)) {
-            executor.execute(this::runWhilePending);
+            try {
+                executor.execute(this::runWhilePending);
+            } catch (RejectedExecutionException e) {
+                // The node is closing (its executor is shut down before its Raft groups): nothing to converge.
+                running.set(false);
+            }
         }
     }
 
@@ -66,6 +72,10 @@ final class ConvergenceLoop {
     }
 
     void triggerAfter(long delayMs) {
-        executor.schedule(this::trigger, delayMs, TimeUnit.MILLISECONDS);
+        try {
+            executor.schedule(this::trigger, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing, as in trigger()
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,5 +68,17 @@ class ConvergenceLoopTest {
             loop.trigger();
             return runs.get() >= 2;
         });
+    }
+
+    /** A node shuts its executor before its Raft groups, whose applies still trigger loops: no exception may escape. */
+    @Test
+    void triggersAfterTheExecutorIsShutAreDropped() {
+        AtomicInteger runs = new AtomicInteger();
+        ConvergenceLoop loop = new ConvergenceLoop("test", runs::incrementAndGet, executor);
+        executor.shutdown();
+        assertDoesNotThrow(loop::trigger);
+        assertDoesNotThrow(() -> loop.triggerAfter(10));
+        assertDoesNotThrow(loop::trigger);
+        assertEquals(0, runs.get());
     }
 }

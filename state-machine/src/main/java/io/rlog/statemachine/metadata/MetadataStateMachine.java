@@ -90,7 +90,7 @@ public class MetadataStateMachine extends BaseStateMachine {
         }
         state.restore(MetadataImage.parseFrom(Files.readAllBytes(file.toPath())));
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        events.imageChanged(state.image());
+        tell(() -> events.imageChanged(state.image()));
         LOG.info("metadata: loaded snapshot {} with {} topics", snapshot.getTermIndex(), state.image().getTopicsCount());
     }
 
@@ -132,7 +132,7 @@ public class MetadataStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        events.imageChanged(state.image());
+        tell(() -> events.imageChanged(state.image()));
         return CompletableFuture.completedFuture(Message.valueOf(RatisBytes.of(reply)));
     }
 
@@ -147,7 +147,20 @@ public class MetadataStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
+        tell(() -> events.leaderChanged(groupMemberId.getGroupId(), newLeaderId));
+    }
+
+    /**
+     * Tells the node, and keeps what it throws out of Ratis. An exception out of {@code applyTransaction} stops
+     * Ratis 3.3's state machine updater in a state it never leaves: the thread spins, and the server's close waits
+     * for it forever (seen when a node's executor, shut down first, refused a task while an entry applied).
+     */
+    private static void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.warn("metadata: a listener failed: {}", e.toString());
+        }
     }
 
     /** The newest applied image of this replica. */

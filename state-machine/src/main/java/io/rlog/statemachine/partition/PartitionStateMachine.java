@@ -340,7 +340,11 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
+        try {
+            events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
+        } catch (RuntimeException e) {
+            LOG.warn("partition: a leader-change listener failed: {}", e.toString()); // not Ratis's to handle
+        }
         leadershipEvent.getAndSet(new CompletableFuture<>()).complete(null);
     }
 
