@@ -123,7 +123,7 @@ final class LostLeaderElections {
             stand(division, dead);
         } else if (rank > 0) {
             RaftGroupId gid = division.getGroup().getGroupId();
-            if (division.getRaftConf().getCurrentPeers().size() == 3) {
+            if (refusalPollMs > 0 && division.getRaftConf().getCurrentPeers().size() == 3) {
                 refusalWatch.add(gid);
             }
             if (fallbackDelayMs > 0) {

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -37,7 +39,7 @@ class CommitAnnouncementTest {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, SLOW_HEARTBEATS)) {
             for (int n = 1; n <= cluster.size(); n++) {
                 // Each node in turn writes through its own client, which follows the leader wherever it is.
-                writeAndAwaitEveryNode(cluster, n);
+                writeAndAwaitEveryNode(cluster, n, new CountDownLatch(0));
             }
         }
     }
@@ -52,13 +54,17 @@ class CommitAnnouncementTest {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, SLOW_HEARTBEATS)) {
             int leader = metadataLeader(cluster);
             Object slowId = RaftHost.peerId(leader % cluster.size() + 1);
-            // One follower takes 300 ms over every metadata appendEntries that carries entries.
+            // One follower holds every metadata appendEntries that carries entries until the write has committed
+            // (by the leader and the other follower) and its writer has announced it: the case of a follower that
+            // still owes its reply to the write's own appendEntries.
+            AtomicReference<CountDownLatch> held = new AtomicReference<>();
             CodeInjectionForTesting.put(InJvmCluster.RATIS_APPEND_ENTRIES, (local, remote, args) -> {
                 AppendEntriesRequestProto request = (AppendEntriesRequestProto) args[1];
-                if (slowId.equals(local) && request.getEntriesCount() > 0 && GroupIds.METADATA.equals(
+                CountDownLatch gate = held.get();
+                if (gate != null && slowId.equals(local) && request.getEntriesCount() > 0 && GroupIds.METADATA.equals(
                         RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()))) {
                     try {
-                        Thread.sleep(300);
+                        gate.await(10, TimeUnit.SECONDS); // bounded, so a broken test cannot hang the build
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -67,19 +73,27 @@ class CommitAnnouncementTest {
             });
             try {
                 for (int i = 0; i < 3; i++) {
-                    writeAndAwaitEveryNode(cluster, leader);
+                    CountDownLatch gate = new CountDownLatch(1);
+                    held.set(gate);
+                    writeAndAwaitEveryNode(cluster, leader, gate);
                 }
             } finally {
+                held.set(null);
                 CodeInjectionForTesting.remove(InJvmCluster.RATIS_APPEND_ENTRIES);
             }
         }
     }
 
-    /** Allocates producer ids through node n's client and waits 3 s at most for every node to have applied it. */
-    private static void writeAndAwaitEveryNode(InJvmCluster cluster, int n) throws Exception {
+    /**
+     * Allocates producer ids through node n's client, opens {@code afterReply} once the write is answered, and waits
+     * 3 s at most for every node to have applied it.
+     */
+    private static void writeAndAwaitEveryNode(InJvmCluster cluster, int n, CountDownLatch afterReply)
+            throws Exception {
         MetadataWriter writer = new MetadataWriter(cluster.node(n).raftHost().metadataClient());
         MetadataReply reply = writer.write(MetadataCommand.newBuilder().setAllocateProducerIds(
                 AllocateProducerIds.newBuilder().setNodeId(n).setCount(10)).build()).get(10, TimeUnit.SECONDS);
+        afterReply.countDown();
         assertEquals(0, reply.getErrorCode(), reply.getErrorMessage());
         long next = reply.getFirstProducerId() + 10;
         InJvmCluster.await("every node's metadata past producer id " + next, 3_000, () -> {
