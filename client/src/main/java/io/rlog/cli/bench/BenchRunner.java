@@ -146,7 +146,8 @@ final class BenchRunner {
 
     private WorkloadRunner.Context context(Target target, Duration topicReady, boolean deleteTopic) {
         return new WorkloadRunner.Context(target, s.producerOverrides(), s.consumerOverrides(), this::processes,
-                progress, topicReady, deleteTopic, s.closedLoopWindowBytes());
+                progress, topicReady, deleteTopic, s.closedLoopWindowBytes(),
+                s.bootstrap() == null ? s.workDir() : null);
     }
 
     /** Every process whose CPU time a case records: the nodes of both systems, and this JVM. */

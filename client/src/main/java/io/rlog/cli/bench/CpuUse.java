@@ -9,11 +9,13 @@ import java.util.OptionalLong;
  * idle nodes, the bench itself) and by the whole machine; the rest is "foreign": other programs on a shared
  * machine, which a reader must see to trust a figure. Also the time the machine's disk stalled every running
  * task ({@code ioStallS}, from the kernel's pressure-stall counter; NaN where absent): a shared virtual disk's
- * slow fsyncs moved the same case's latency several-fold between runs. Take {@link #start} before and
- * {@link Start#end} after.
+ * slow fsyncs moved the same case's latency several-fold between runs. And the machine's page-cache data not yet on
+ * disk when the interval ended ({@code unsyncedMbAtEnd}, MB of 10^6 bytes; NaN where absent): what a system that
+ * acknowledges before fsync still owed the disk, and what the kernel then writes back during whatever runs next.
+ * Take {@link #start} before and {@link Start#end} after.
  */
 record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS, double machineCapacityS,
-              double ioStallS) {
+              double ioStallS, double unsyncedMbAtEnd) {
 
     static Start start(Map<String, Long> pids) {
         Map<String, Long> ticks = new LinkedHashMap<>();
@@ -36,9 +38,11 @@ record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS
             OptionalLong stallNow = ProcStats.ioFullStallMicros();
             double stallS = ioStallMicros.isPresent() && stallNow.isPresent()
                     ? (stallNow.getAsLong() - ioStallMicros.getAsLong()) / 1e6 : Double.NaN;
+            OptionalLong unsynced = ProcStats.unsyncedBytes();
             return new CpuUse((System.nanoTime() - nanos) / 1e9, used,
                     ProcStats.ticksToSeconds(m.busy() - machine.busy()),
-                    ProcStats.ticksToSeconds(m.total() - machine.total()), stallS);
+                    ProcStats.ticksToSeconds(m.total() - machine.total()), stallS,
+                    unsynced.isPresent() ? unsynced.getAsLong() / 1e6 : Double.NaN);
         }
     }
 

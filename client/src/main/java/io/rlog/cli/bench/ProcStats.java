@@ -93,6 +93,32 @@ final class ProcStats {
         return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     }
 
+    /**
+     * Bytes of the machine's page cache not yet on disk: Dirty plus Writeback of /proc/meminfo. Data a process
+     * wrote without fsync sits there until the kernel writes it back, by default up to 30 s later. Empty where
+     * /proc/meminfo is absent.
+     */
+    static OptionalLong unsyncedBytes() {
+        try {
+            return parseUnsyncedBytes(Files.readString(Path.of("/proc/meminfo")));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static final Pattern DIRTY_KB = Pattern.compile("(?m)^Dirty:\\s+(\\d+) kB");
+    private static final Pattern WRITEBACK_KB = Pattern.compile("(?m)^Writeback:\\s+(\\d+) kB");
+
+    static OptionalLong parseUnsyncedBytes(String meminfo) {
+        Matcher dirty = DIRTY_KB.matcher(meminfo);
+        Matcher writeback = WRITEBACK_KB.matcher(meminfo);
+        if (!dirty.find() || !writeback.find()) {
+            return OptionalLong.empty();
+        }
+        final long bytesPerKb = 1024;
+        return OptionalLong.of((Long.parseLong(dirty.group(1)) + Long.parseLong(writeback.group(1))) * bytesPerKb);
+    }
+
     static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");

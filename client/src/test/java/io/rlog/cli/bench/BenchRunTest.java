@@ -58,6 +58,7 @@ class BenchRunTest {
             assertEquals("0", cells[columns.indexOf("duplicates")], row);
             assertEquals("true", cells[columns.indexOf("read_back_complete")], row);
             assertTrue(Double.parseDouble(cells[columns.indexOf("records_per_s")]) > 0, row);
+            assertTrue(Double.parseDouble(cells[columns.indexOf("unsynced_mb_at_end")]) >= 0, row);
             assertTrue(Double.parseDouble(cells[columns.indexOf("send_p50_ms")]) > 0, row);
             assertTrue(Double.parseDouble(cells[columns.indexOf("e2e_p50_ms")]) > 0, row);
         }

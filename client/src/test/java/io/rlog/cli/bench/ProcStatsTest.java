@@ -29,6 +29,14 @@ class ProcStatsTest {
     }
 
     @Test
+    void unsyncedBytesAreDirtyPlusWriteback() {
+        String meminfo = "MemTotal:       24683648 kB\nDirty:            688640 kB\nWriteback:          2560 kB\n"
+                + "WritebackTmp:          7 kB\n";
+        assertEquals((688640L + 2560) * 1024, ProcStats.parseUnsyncedBytes(meminfo).getAsLong());
+        assertTrue(ProcStats.parseUnsyncedBytes("MemTotal: 1 kB\nDirty: 5 kB\n").isEmpty(), "no Writeback line");
+    }
+
+    @Test
     void readsThisProcess() {
         long pid = ProcessHandle.current().pid();
         assertTrue(ProcStats.rssKb(pid).orElse(1) > 0);

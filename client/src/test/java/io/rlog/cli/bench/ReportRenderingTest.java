@@ -30,7 +30,7 @@ class ReportRenderingTest {
         for (String figure : List.of("41,234", "50,000", "0.82", "12.50", "812", "Failover timeline",
                 "Loss and unavailability", "Kafka does not fsync per write by default", "Many partitions",
                 "node 2 exited &amp; &lt;died&gt;", "TimeoutException: x &lt;y&gt;", "AMD EPYC", "rlog bench --quick",
-                "disk stall s")) {
+                "disk stall s", "unsynced MB", "<td>673</td>")) {
             assertTrue(html.contains(figure), "report shows " + figure);
         }
         // opens without a network: no script, no stylesheet or image fetched from anywhere
@@ -49,6 +49,8 @@ class ReportRenderingTest {
         assertTrue(rlog.contains(",41234.000,"));
         assertTrue(rlog.endsWith(",0.825,0.500,0.500"), rlog);
         assertEquals("1.500", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("io_stall_s")], "disk stall s");
+        assertEquals("672.500", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("unsynced_mb_at_end")],
+                "unsynced MB");
         assertTrue(lines.get(4).contains(",node 2 exited & <died>,"), "the error is one cell");
     }
 
@@ -64,7 +66,8 @@ class ReportRenderingTest {
         String json = ResultsWriter.json(Fixtures.report());
         for (String s : List.of("\"machine\"", "\"cores\": 2", "\"versions\"", "\"kafka-clients\": \"4.4.0\"",
                 "\"settings\"", "\"recordsPerS\": 41234", "\"records_per_s\": 0.82468", "\"lost\": 2",
-                "\"many_partitions\"", "\"error\": \"node 2 exited & <died>\"", "\"ioStallS\": 1.5")) {
+                "\"many_partitions\"", "\"error\": \"node 2 exited & <died>\"", "\"ioStallS\": 1.5",
+                "\"unsyncedMbAtEnd\": 672.5")) {
             assertTrue(json.contains(s), "json has " + s);
         }
         assertEquals(count(json, '{'), count(json, '}'));
