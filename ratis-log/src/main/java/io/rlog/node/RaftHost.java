@@ -2,6 +2,7 @@ package io.rlog.node;
 
 import io.rlog.statemachine.metadata.MetadataStateMachine;
 import io.rlog.statemachine.partition.PartitionStateMachine;
+import io.rlog.statemachine.partition.PartitionStore;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -61,13 +62,28 @@ public final class RaftHost implements AutoCloseable {
                     if (gid.equals(GroupIds.METADATA)) {
                         return metadata;
                     }
-                    PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis);
+                    PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis,
+                            fileWrites(config));
                     partitions.put(gid, sm);
                     return sm;
                 })
                 .build();
         this.metadataClient = newClient(metadataGroup());
         this.adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
+    }
+
+    /**
+     * How partition stores write flushed and compacted files: {@code rocksdb.flush.direct.io} (true: O_DIRECT)
+     * and, for buffered writes, {@code rocksdb.flush.bytes.per.sync} (a size; 0: the kernel writes a file back
+     * when it likes and at its final fsync).
+     */
+    static PartitionStore.FileWrites fileWrites(NodeConfig config) {
+        String directIo = config.setting("rocksdb.flush.direct.io", "true");
+        if (!directIo.equals("true") && !directIo.equals("false")) {
+            throw new IllegalArgumentException("rocksdb.flush.direct.io must be true or false, got " + directIo);
+        }
+        return new PartitionStore.FileWrites(Boolean.parseBoolean(directIo),
+                SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync", "0")).getSize());
     }
 
     private RaftClient newClient(RaftGroup group) {

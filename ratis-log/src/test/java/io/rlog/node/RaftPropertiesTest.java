@@ -1,5 +1,6 @@
 package io.rlog.node;
 
+import io.rlog.statemachine.partition.PartitionStore;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
@@ -9,16 +10,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The Ratis settings a node derives from its config (unit test of RaftHost.properties alone). */
 class RaftPropertiesTest {
 
     private static RaftProperties properties(Map<String, String> extra) {
+        return RaftHost.properties(config(extra));
+    }
+
+    private static NodeConfig config(Map<String, String> extra) {
         Map<String, String> s = new HashMap<>(extra);
         s.put("node.id", "1");
         s.put("cluster.nodes", "1@127.0.0.1:20001:20002");
         s.put("data.dir", "/tmp/unused-by-this-test");
-        return RaftHost.properties(NodeConfig.fromMap(s, null));
+        return NodeConfig.fromMap(s, null);
     }
 
     private static long stepDownWaitMs(RaftProperties p) {
@@ -41,5 +47,15 @@ class RaftPropertiesTest {
         assertEquals(false, RaftServerConfigKeys.Log.logMetadataEnabled(defaults));
         assertEquals(true, RaftServerConfigKeys.Log.logMetadataEnabled(
                 properties(Map.of("raft.log.metadata.entries", "true"))));
+    }
+
+    @Test
+    void partitionStoresFlushWithDirectIoUnlessToldOtherwise() {
+        assertEquals(PartitionStore.FileWrites.DEFAULT, RaftHost.fileWrites(config(Map.of())));
+        assertEquals(new PartitionStore.FileWrites(false, 1 << 20), RaftHost.fileWrites(config(Map.of(
+                "rocksdb.flush.direct.io", "false", "rocksdb.flush.bytes.per.sync", "1MB"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RaftHost.fileWrites(config(Map.of("rocksdb.flush.direct.io", "ture"))));
+        assertEquals("rocksdb.flush.direct.io must be true or false, got ture", e.getMessage());
     }
 }

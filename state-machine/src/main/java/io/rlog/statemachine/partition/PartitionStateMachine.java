@@ -69,6 +69,8 @@ public class PartitionStateMachine extends BaseStateMachine {
     private final CheckpointStorage storage = new CheckpointStorage();
     private final Events events;
     private final LongSupplier clockMs;
+    /** How the store's flushes and compactions write their files (node settings). */
+    private final PartitionStore.FileWrites fileWrites;
     private final PartitionLog log = new PartitionLog();
     /** Consumer-group state; non-empty only on partitions of __consumer_offsets. */
     private final OffsetTable offsets = new OffsetTable();
@@ -88,8 +90,13 @@ public class PartitionStateMachine extends BaseStateMachine {
     private long storedAppliedIndex = -1;
 
     public PartitionStateMachine(Events events, LongSupplier clockMs) {
+        this(events, clockMs, PartitionStore.FileWrites.DEFAULT);
+    }
+
+    public PartitionStateMachine(Events events, LongSupplier clockMs, PartitionStore.FileWrites fileWrites) {
         this.events = events;
         this.clockMs = clockMs;
+        this.fileWrites = fileWrites;
     }
 
     @Override
@@ -130,7 +137,7 @@ public class PartitionStateMachine extends BaseStateMachine {
             }
             storeLock.writeLock().lock();
             try {
-                store = new PartitionStore(live);
+                store = new PartitionStore(live, fileWrites);
                 PartitionStore.Snapshot s = store.load();
                 log.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
                 offsets.load(store::scan);

@@ -78,17 +78,38 @@ public final class PartitionStore implements AutoCloseable {
     private final ColumnFamilyHandle state;
     private final ColumnFamilyHandle batches;
 
+    /**
+     * How flushes and compactions write their files. {@code directIo}: with O_DIRECT, bypassing the page cache
+     * (less CPU); else buffered, with {@code bytesPerSyncMax} > 0 asking the kernel to start writing back every
+     * that many bytes (sync_file_range) instead of all at the file's final fsync.
+     */
+    public record FileWrites(boolean directIo, long bytesPerSyncMax) {
+        public static final FileWrites DEFAULT = new FileWrites(true, 0);
+
+        public FileWrites {
+            if (bytesPerSyncMax < 0) {
+                throw new IllegalArgumentException("bytesPerSyncMax must be >= 0, got " + bytesPerSyncMax);
+            }
+        }
+    }
+
     public PartitionStore(Path dir) throws RocksDBException {
+        this(dir, FileWrites.DEFAULT);
+    }
+
+    public PartitionStore(Path dir, FileWrites writes) throws RocksDBException {
         this.dir = dir;
         this.options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 // No WAL: the two families must reach disk together or a crash could recover them at different
                 // write batches.
                 .setAtomicFlush(true)
                 .setKeepLogFileNum(2).setMaxLogFileSize(1L << 20)
-                // Flushes and compactions write their files with direct I/O: the kernel's copy of every flushed
-                // byte into the page cache cost 8-9 % of a node's CPU on 2 cores (perf: copy_folio_from_iter),
-                // and a freshly flushed file is read back only by a consumer far behind. Reads stay buffered.
-                .setUseDirectIoForFlushAndCompaction(directIoSupported(dir));
+                // By default flushes and compactions write their files with direct I/O: the kernel's copy of every
+                // flushed byte into the page cache cost 8-9 % of a node's CPU on 2 cores (perf:
+                // copy_folio_from_iter), and a freshly flushed file is read back only by a consumer far behind.
+                // Reads stay buffered. docs/design-decisions.md has the trade-off against disk stalls.
+                .setUseDirectIoForFlushAndCompaction(writes.directIo() && directIoSupported(dir))
+                .setBytesPerSync(writes.directIo() ? 0 : writes.bytesPerSyncMax());
         // Small per-partition footprint: a node hosts many partitions. Like Kafka's compression.type=producer,
         // batches are stored as the producer compressed them (or not); compressing them again would spend the
         // node's CPU on every flush and compaction.

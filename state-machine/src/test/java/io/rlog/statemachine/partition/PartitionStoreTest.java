@@ -19,6 +19,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PartitionStoreTest {
 
@@ -89,6 +91,31 @@ class PartitionStoreTest {
             assertArrayEquals(first, bytes(store.read(0, 6, first.length)), "stops at the byte limit");
             assertArrayEquals(second, bytes(store.read(4, 6, 1)), "the first batch whole, over the limit");
         }
+    }
+
+    @Test
+    void bufferedFileWritesReachRocksDbAndFlushedBatchesReadBack(@TempDir Path dir) throws Exception {
+        byte[] first = withBaseOffset(TestBatches.batch(7, (short) 0, 0, 2, 10), 0);
+        try (Options o = new Options().setCreateIfMissing(true); RocksDB old = RocksDB.open(o, dir.toString())) {
+            old.put(PartitionStore.batchKey(0), first);
+            old.put(meta("logEnd"), ByteBuffer.allocate(8).putLong(2).array());
+        }
+        // Opening moves the old layout's batch and flushes: a file written the buffered way.
+        try (PartitionStore store = new PartitionStore(dir, new PartitionStore.FileWrites(false, 64 << 10))) {
+            assertArrayEquals(first, bytes(store.read(0, 2, 1 << 20)));
+        }
+        String options;
+        try (var files = java.nio.file.Files.list(dir)) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-")).sorted()
+                    .reduce((a, b) -> b).orElseThrow();
+            options = java.nio.file.Files.readString(newest);
+        }
+        assertTrue(options.contains("use_direct_io_for_flush_and_compaction=false"), options);
+        assertTrue(options.contains("bytes_per_sync=65536"), options);
+        try (PartitionStore store = new PartitionStore(dir)) {
+            assertArrayEquals(first, bytes(store.read(0, 2, 1 << 20)));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PartitionStore.FileWrites(false, -1));
     }
 
     @Test
