@@ -45,12 +45,15 @@ public final class RaftHost implements AutoCloseable {
     private final RaftClient adminClient;
     /** raft.updater.idle.wait.ms; 0 or less keeps Ratis's own 100 ms polling (see UpdaterWakeups). */
     private final long updaterIdleWaitMs;
+    /** rocksdb.flush.*: read once, so that a bad value stops the node at start, not a group later. */
+    private final PartitionStore.FileWrites fileWrites;
 
     public RaftHost(NodeConfig config, MetadataStateMachine.Events metadataEvents,
                     PartitionStateMachine.Events partitionEvents) throws IOException {
         this.config = config;
         this.properties = properties(config);
         this.updaterIdleWaitMs = config.longSetting("raft.updater.idle.wait.ms", UpdaterWakeups.IDLE_WAIT_MS);
+        this.fileWrites = fileWrites(config);
         this.metadata = new MetadataStateMachine(metadataEvents);
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(config.nodeId()))
@@ -63,7 +66,7 @@ public final class RaftHost implements AutoCloseable {
                         return metadata;
                     }
                     PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis,
-                            fileWrites(config));
+                            fileWrites);
                     partitions.put(gid, sm);
                     return sm;
                 })
