@@ -111,8 +111,13 @@ public record NodeConfig(int nodeId, List<Peer> peers, String listenerHost, int 
         return Long.parseLong(settings.getOrDefault(key, String.valueOf(dflt)));
     }
 
+    /** true or false (any case); anything else is refused rather than read as false. */
     public boolean boolSetting(String key, boolean dflt) {
-        return Boolean.parseBoolean(settings.getOrDefault(key, String.valueOf(dflt)));
+        String v = settings.getOrDefault(key, String.valueOf(dflt));
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got " + v);
+        }
+        return Boolean.parseBoolean(v);
     }
 
     /** The metadata group's voters: the first 5 nodes, or 3, or all when fewer; the rest are Ratis listeners. */

@@ -81,11 +81,7 @@ public final class RaftHost implements AutoCloseable {
      * when it likes and at its final fsync).
      */
     static PartitionStore.FileWrites fileWrites(NodeConfig config) {
-        String directIo = config.setting("rocksdb.flush.direct.io", "true");
-        if (!directIo.equals("true") && !directIo.equals("false")) {
-            throw new IllegalArgumentException("rocksdb.flush.direct.io must be true or false, got " + directIo);
-        }
-        return new PartitionStore.FileWrites(Boolean.parseBoolean(directIo),
+        return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", true),
                 SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync", "0")).getSize());
     }
 

@@ -57,5 +57,8 @@ class RaftPropertiesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RaftHost.fileWrites(config(Map.of("rocksdb.flush.direct.io", "ture"))));
         assertEquals("rocksdb.flush.direct.io must be true or false, got ture", e.getMessage());
+        assertEquals(false, config(Map.of("peer.watch.enabled", "FALSE")).boolSetting("peer.watch.enabled", true));
+        assertThrows(IllegalArgumentException.class,
+                () -> config(Map.of("peer.watch.enabled", "no")).boolSetting("peer.watch.enabled", true));
     }
 }

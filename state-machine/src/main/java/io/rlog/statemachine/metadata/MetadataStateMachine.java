@@ -3,6 +3,7 @@ package io.rlog.statemachine.metadata;
 import io.rlog.proto.MetadataCommand;
 import io.rlog.proto.MetadataImage;
 import io.rlog.proto.MetadataReply;
+import io.rlog.statemachine.Listeners;
 import io.rlog.statemachine.RatisBytes;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -90,7 +91,7 @@ public class MetadataStateMachine extends BaseStateMachine {
         }
         state.restore(MetadataImage.parseFrom(Files.readAllBytes(file.toPath())));
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        tell(() -> events.imageChanged(state.image()));
+        Listeners.tell(LOG, "metadata", () -> events.imageChanged(state.image()));
         LOG.info("metadata: loaded snapshot {} with {} topics", snapshot.getTermIndex(), state.image().getTopicsCount());
     }
 
@@ -132,7 +133,7 @@ public class MetadataStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        tell(() -> events.imageChanged(state.image()));
+        Listeners.tell(LOG, "metadata", () -> events.imageChanged(state.image()));
         return CompletableFuture.completedFuture(Message.valueOf(RatisBytes.of(reply)));
     }
 
@@ -147,20 +148,7 @@ public class MetadataStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        tell(() -> events.leaderChanged(groupMemberId.getGroupId(), newLeaderId));
-    }
-
-    /**
-     * Tells the node, and keeps what it throws out of Ratis. An exception out of {@code applyTransaction} stops
-     * Ratis 3.3's state machine updater in a state it never leaves: the thread spins, and the server's close waits
-     * for it forever (seen when a node's executor, shut down first, refused a task while an entry applied).
-     */
-    private static void tell(Runnable event) {
-        try {
-            event.run();
-        } catch (RuntimeException e) {
-            LOG.warn("metadata: a listener failed: {}", e.toString());
-        }
+        Listeners.tell(LOG, "metadata", () -> events.leaderChanged(groupMemberId.getGroupId(), newLeaderId));
     }
 
     /** The newest applied image of this replica. */

@@ -8,6 +8,7 @@ import io.rlog.proto.AppendReply;
 import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.PartitionCommand;
 import io.rlog.statemachine.CheckpointStorage;
+import io.rlog.statemachine.Listeners;
 import io.rlog.statemachine.RatisBytes;
 import io.rlog.statemachine.offsets.OffsetReader;
 import io.rlog.statemachine.offsets.OffsetTable;
@@ -347,11 +348,7 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        try {
-            events.leaderChanged(groupMemberId.getGroupId(), newLeaderId);
-        } catch (RuntimeException e) {
-            LOG.warn("partition: a leader-change listener failed: {}", e.toString()); // not Ratis's to handle
-        }
+        Listeners.tell(LOG, "partition", () -> events.leaderChanged(groupMemberId.getGroupId(), newLeaderId));
         leadershipEvent.getAndSet(new CompletableFuture<>()).complete(null);
     }
 

@@ -80,15 +80,15 @@ public final class PartitionStore implements AutoCloseable {
 
     /**
      * How flushes and compactions write their files. {@code directIo}: with O_DIRECT, bypassing the page cache
-     * (less CPU); else buffered, with {@code bytesPerSyncMax} > 0 asking the kernel to start writing back every
+     * (less CPU); else buffered, with {@code bytesPerSync} > 0 asking the kernel to start writing back every
      * that many bytes (sync_file_range) instead of all at the file's final fsync.
      */
-    public record FileWrites(boolean directIo, long bytesPerSyncMax) {
+    public record FileWrites(boolean directIo, long bytesPerSync) {
         public static final FileWrites DEFAULT = new FileWrites(true, 0);
 
         public FileWrites {
-            if (bytesPerSyncMax < 0) {
-                throw new IllegalArgumentException("bytesPerSyncMax must be >= 0, got " + bytesPerSyncMax);
+            if (bytesPerSync < 0) {
+                throw new IllegalArgumentException("bytesPerSync must be >= 0, got " + bytesPerSync);
             }
         }
     }
@@ -109,7 +109,7 @@ public final class PartitionStore implements AutoCloseable {
                 // copy_folio_from_iter), and a freshly flushed file is read back only by a consumer far behind.
                 // Reads stay buffered. docs/design-decisions.md has the trade-off against disk stalls.
                 .setUseDirectIoForFlushAndCompaction(writes.directIo() && directIoSupported(dir))
-                .setBytesPerSync(writes.directIo() ? 0 : writes.bytesPerSyncMax());
+                .setBytesPerSync(writes.directIo() ? 0 : writes.bytesPerSync());
         // Small per-partition footprint: a node hosts many partitions. Like Kafka's compression.type=producer,
         // batches are stored as the producer compressed them (or not); compressing them again would spend the
         // node's CPU on every flush and compaction.
