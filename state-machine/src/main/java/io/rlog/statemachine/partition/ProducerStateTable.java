@@ -16,8 +16,13 @@ import java.util.Map;
  *       same epoch is a duplicate: the caller answers with the original offsets and appends nothing;</li>
  *   <li>a newer epoch must start at sequence 0, else OUT_OF_ORDER_SEQUENCE_NUMBER;</li>
  *   <li>within an epoch the first sequence must follow the last one (wrapping at Integer.MAX_VALUE);</li>
- *   <li>a producer the table does not know may start at any sequence (Kafka's rule after its state expired).</li>
+ *   <li>a producer the table does not know must start at sequence 0, else OUT_OF_ORDER_SEQUENCE_NUMBER.</li>
  * </ul>
+ * The last rule departs from Kafka's broker, which lets a producer it does not know start anywhere because its
+ * state may have expired. rlog never forgets a producer, so a later first sequence means the producer's earlier
+ * batches have not been written: they failed, or are still being retried. Accepting the later batch would put it
+ * ahead of them (a chaos run saw exactly that after a partition healed). The Kafka client retries this refusal
+ * for any batch but the one after its last acknowledged, and bumps its epoch when that one is refused.
  * Thread: confined to the apply thread. Invariant: every entry holds at most {@value #WINDOW} marks.
  */
 public final class ProducerStateTable {
@@ -42,7 +47,9 @@ public final class ProducerStateTable {
     public Verdict check(long producerId, short epoch, int firstSeq, int lastSeq) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
-            return ACCEPT;
+            return firstSeq == 0 ? ACCEPT : new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId
+                    + " has written nothing to this partition, so its first batch must start at sequence 0, got "
+                    + firstSeq + " (an earlier batch failed or is still in flight)");
         }
         if (epoch < entry.getEpoch()) {
             return new Reject(INVALID_PRODUCER_EPOCH, "producer " + producerId + " epoch " + epoch

@@ -1,5 +1,7 @@
 package io.rlog.statemachine.partition;
 
+import io.rlog.proto.BatchMark;
+import io.rlog.proto.ProducerEntry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -117,8 +119,42 @@ class PartitionLogProperties {
     void sequenceWraps(@ForAll @IntRange(min = 1, max = 5) int records) {
         PartitionLog log = new PartitionLog();
         int first = Integer.MAX_VALUE - records + 1;
+        log.producers().restore(3, ProducerEntry.newBuilder().setEpoch(0).addBatches(BatchMark.newBuilder()
+                .setFirstSequence(first - 1).setLastSequence(first - 1).setBaseOffset(0).setLastOffset(0)).build());
         assertInstanceOf(PartitionLog.Appended.class, log.append(List.of(TestBatches.header(3, (short) 0, first, records)), 0));
         assertInstanceOf(PartitionLog.Appended.class, log.append(List.of(TestBatches.header(3, (short) 0, 0, 2)), 0));
+    }
+
+    /**
+     * A producer with nothing in the partition must start at sequence 0, in any epoch. The case a chaos run found:
+     * its first batches fail or are still being retried when a later one arrives. The later one is refused with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER and leaves no trace; retried after the earlier ones, it lands after them.
+     */
+    @Property(tries = 200)
+    void aProducerTheLogDoesNotKnowStartsAtZero(@ForAll @IntRange(min = 1, max = 5) int earlier,
+                                                @ForAll @IntRange(min = 0, max = 5) int between,
+                                                @ForAll @IntRange(min = 1, max = 5) int later,
+                                                @ForAll @IntRange(min = 0, max = 3) short epoch) {
+        PartitionLog log = new PartitionLog();
+        long pid = 11;
+        int laterSeq = earlier + between;
+
+        PartitionLog.Rejected ahead = assertInstanceOf(PartitionLog.Rejected.class,
+                log.append(List.of(TestBatches.header(pid, epoch, laterSeq, later)), 0));
+        assertEquals(ProducerStateTable.OUT_OF_ORDER_SEQUENCE_NUMBER, ahead.errorCode());
+        assertEquals(0, log.logEndOffset());
+        assertEquals(null, log.producers().get(pid), "a refused first batch leaves the producer unknown");
+
+        PartitionLog.Appended first = assertInstanceOf(PartitionLog.Appended.class,
+                log.append(List.of(TestBatches.header(pid, epoch, 0, earlier)), 0));
+        assertEquals(0, first.baseOffset());
+        if (between > 0) {
+            assertInstanceOf(PartitionLog.Appended.class,
+                    log.append(List.of(TestBatches.header(pid, epoch, earlier, between)), 0));
+        }
+        PartitionLog.Appended retried = assertInstanceOf(PartitionLog.Appended.class,
+                log.append(List.of(TestBatches.header(pid, epoch, laterSeq, later)), 0));
+        assertEquals(laterSeq, retried.baseOffset(), "the later batch follows every earlier one");
     }
 
     /** A rejected request leaves no trace: the producer's state is as before it. */
