@@ -76,13 +76,15 @@ public final class RaftHost implements AutoCloseable {
     }
 
     /**
-     * How partition stores write flushed and compacted files: {@code rocksdb.flush.direct.io} (true: O_DIRECT)
-     * and, for buffered writes, {@code rocksdb.flush.bytes.per.sync} (a size; 0: the kernel writes a file back
-     * when it likes and at its final fsync).
+     * How partition stores write flushed and compacted files: {@code rocksdb.flush.direct.io} (false; true:
+     * O_DIRECT) and, for buffered writes, {@code rocksdb.flush.bytes.per.sync} (1MB; 0: the kernel writes a file
+     * back when it likes and at its final fsync).
      */
     static PartitionStore.FileWrites fileWrites(NodeConfig config) {
-        return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", true),
-                SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync", "0")).getSize());
+        PartitionStore.FileWrites defaults = PartitionStore.FileWrites.DEFAULT;
+        return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", defaults.directIo()),
+                SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync",
+                        Long.toString(defaults.bytesPerSync()))).getSize());
     }
 
     private RaftClient newClient(RaftGroup group) {

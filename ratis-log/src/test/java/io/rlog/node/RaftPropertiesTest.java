@@ -50,10 +50,15 @@ class RaftPropertiesTest {
     }
 
     @Test
-    void partitionStoresFlushWithDirectIoUnlessToldOtherwise() {
+    void partitionStoresFlushThroughThePageCacheWithOneMegabyteSyncsUnlessToldOtherwise() {
+        assertEquals(new PartitionStore.FileWrites(false, 1 << 20), RaftHost.fileWrites(config(Map.of())));
         assertEquals(PartitionStore.FileWrites.DEFAULT, RaftHost.fileWrites(config(Map.of())));
-        assertEquals(new PartitionStore.FileWrites(false, 1 << 20), RaftHost.fileWrites(config(Map.of(
-                "rocksdb.flush.direct.io", "false", "rocksdb.flush.bytes.per.sync", "1MB"))));
+        assertEquals(new PartitionStore.FileWrites(true, 1 << 20), RaftHost.fileWrites(config(Map.of(
+                "rocksdb.flush.direct.io", "true"))));
+        assertEquals(new PartitionStore.FileWrites(false, 0), RaftHost.fileWrites(config(Map.of(
+                "rocksdb.flush.bytes.per.sync", "0"))));
+        assertEquals(new PartitionStore.FileWrites(false, 4 << 20), RaftHost.fileWrites(config(Map.of(
+                "rocksdb.flush.bytes.per.sync", "4MB"))));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RaftHost.fileWrites(config(Map.of("rocksdb.flush.direct.io", "ture"))));
         assertEquals("rocksdb.flush.direct.io must be true or false, got ture", e.getMessage());

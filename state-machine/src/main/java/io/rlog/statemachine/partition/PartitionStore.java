@@ -81,10 +81,11 @@ public final class PartitionStore implements AutoCloseable {
     /**
      * How flushes and compactions write their files. {@code directIo}: with O_DIRECT, bypassing the page cache
      * (less CPU); else buffered, with {@code bytesPerSync} > 0 asking the kernel to start writing back every
-     * that many bytes (sync_file_range) instead of all at the file's final fsync.
+     * that many bytes (sync_file_range) instead of all at the file's final fsync. The default is buffered with
+     * 1 MB syncs: direct I/O's large writes stalled the Raft logs' fsyncs (docs/design-decisions.md).
      */
     public record FileWrites(boolean directIo, long bytesPerSync) {
-        public static final FileWrites DEFAULT = new FileWrites(true, 0);
+        public static final FileWrites DEFAULT = new FileWrites(false, 1L << 20);
 
         public FileWrites {
             if (bytesPerSync < 0) {
@@ -104,10 +105,10 @@ public final class PartitionStore implements AutoCloseable {
                 // write batches.
                 .setAtomicFlush(true)
                 .setKeepLogFileNum(2).setMaxLogFileSize(1L << 20)
-                // By default flushes and compactions write their files with direct I/O: the kernel's copy of every
-                // flushed byte into the page cache cost 8-9 % of a node's CPU on 2 cores (perf:
-                // copy_folio_from_iter), and a freshly flushed file is read back only by a consumer far behind.
-                // Reads stay buffered. docs/design-decisions.md has the trade-off against disk stalls.
+                // By default flushes and compactions write through the page cache, with write-back started every
+                // 1 MB so that a flush reaches the disk as a stream of small writes a Raft log's fsync can pass.
+                // Direct I/O saves the kernel's copy (8-9 % of a node's CPU on 2 cores) but its large writes
+                // stalled the fsyncs. docs/design-decisions.md has the measurements.
                 .setUseDirectIoForFlushAndCompaction(writes.directIo() && directIoSupported(dir))
                 .setBytesPerSync(writes.directIo() ? 0 : writes.bytesPerSync());
         // Small per-partition footprint: a node hosts many partitions. Like Kafka's compression.type=producer,
