@@ -40,7 +40,16 @@ public final class PartitionLog {
     private long maxTimestamp = -1;
     private long maxTimestampOffset = -1;
 
+    /** Appends with the current sequence rules (an unknown producer starts at sequence 0). */
     public Outcome append(List<BatchHeader> batches, long appendTimeMs) {
+        return append(batches, appendTimeMs, true);
+    }
+
+    /**
+     * Appends {@code batches}, or refuses them all. {@code unknownProducerStartsAtZero} is the rule the entry was
+     * proposed with (see ProducerStateTable): false only for entries written before the rule existed.
+     */
+    public Outcome append(List<BatchHeader> batches, long appendTimeMs, boolean unknownProducerStartsAtZero) {
         for (BatchHeader b : batches) {
             if (b.transactional() || b.control()) {
                 return new Rejected(INVALID_RECORD, "transactional and control batches are not supported");
@@ -53,7 +62,7 @@ public final class PartitionLog {
         for (BatchHeader b : batches) {
             if (b.idempotent()) {
                 ProducerStateTable.Verdict verdict = producers.check(b.producerId(), b.producerEpoch(),
-                        b.baseSequence(), b.lastSequence());
+                        b.baseSequence(), b.lastSequence(), unknownProducerStartsAtZero);
                 if (verdict instanceof ProducerStateTable.Duplicate d && placements.isEmpty()) {
                     rollback(before);
                     return new Duplicated(d.baseOffset(), d.lastOffset());

@@ -216,14 +216,16 @@ public class PartitionStateMachine extends BaseStateMachine {
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.input(request.getMessage().getContent()));
-        // The leader stamps the append time, so that apply reads no clock (it must be deterministic).
+        // The leader stamps the append time, so that apply reads no clock (it must be deterministic), and the
+        // sequence rule the entry is applied with (ProducerStateTable), so that older entries keep theirs.
         if (cmd.hasAppend()) {
-            cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())).build();
+            cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())
+                    .setUnknownProducerStartsAtZero(true)).build();
         } else if (cmd.hasAppendMany()) {
             long now = clockMs.getAsLong();
             AppendMany.Builder many = cmd.getAppendMany().toBuilder();
             for (AppendBatches.Builder a : many.getAppendsBuilderList()) {
-                a.setAppendTimeMs(now);
+                a.setAppendTimeMs(now).setUnknownProducerStartsAtZero(true);
             }
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
@@ -288,7 +290,8 @@ public class PartitionStateMachine extends BaseStateMachine {
                 replies.add(error(CORRUPT_MESSAGE, e.getMessage()));
                 continue;
             }
-            PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs());
+            PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs(),
+                    append.getUnknownProducerStartsAtZero());
             if (outcome instanceof PartitionLog.Rejected r) {
                 replies.add(error(r.errorCode(), r.message()));
             } else if (outcome instanceof PartitionLog.Duplicated d) {

@@ -22,7 +22,9 @@ import java.util.Map;
  * state may have expired. rlog never forgets a producer, so a later first sequence means the producer's earlier
  * batches have not been written: they failed, or are still being retried. Accepting the later batch would put it
  * ahead of them (a chaos run saw exactly that after a partition healed). The Kafka client retries this refusal
- * for any batch but the one after its last acknowledged, and bumps its epoch when that one is refused.
+ * for any batch but the one after its last acknowledged, and bumps its epoch when that one is refused. Entries
+ * proposed before this rule existed are applied without it ({@code unknownStartsAtZero} false), so that a
+ * replica replaying them decides as the replicas that applied them first did.
  * Thread: confined to the apply thread. Invariant: every entry holds at most {@value #WINDOW} marks.
  */
 public final class ProducerStateTable {
@@ -44,10 +46,10 @@ public final class ProducerStateTable {
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
 
-    public Verdict check(long producerId, short epoch, int firstSeq, int lastSeq) {
+    public Verdict check(long producerId, short epoch, int firstSeq, int lastSeq, boolean unknownStartsAtZero) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
-            return firstSeq == 0 ? ACCEPT : new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId
+            return firstSeq == 0 || !unknownStartsAtZero ? ACCEPT : new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId
                     + " has written nothing to this partition, so its first batch must start at sequence 0, got "
                     + firstSeq + " (an earlier batch failed or is still in flight)");
         }

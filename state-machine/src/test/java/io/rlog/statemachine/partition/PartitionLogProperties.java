@@ -157,6 +157,25 @@ class PartitionLogProperties {
         assertEquals(laterSeq, retried.baseOffset(), "the later batch follows every earlier one");
     }
 
+    /**
+     * An entry proposed before that rule existed (its leader did not stamp it) is applied as it was then: the
+     * unknown producer's later batch is taken where it is, so a replica replaying the old entry agrees with the
+     * replicas that applied it first. The producer is known from then on, and stamped entries follow it.
+     */
+    @Property(tries = 100)
+    void entriesFromBeforeTheRuleKeepTheOldOne(@ForAll @IntRange(min = 1, max = 1000) int firstSeq,
+                                               @ForAll @IntRange(min = 1, max = 5) int records) {
+        PartitionLog log = new PartitionLog();
+        PartitionLog.Appended old = assertInstanceOf(PartitionLog.Appended.class,
+                log.append(List.of(TestBatches.header(12, (short) 0, firstSeq, records)), 0, false));
+        assertEquals(0, old.baseOffset());
+        PartitionLog.Appended next = assertInstanceOf(PartitionLog.Appended.class,
+                log.append(List.of(TestBatches.header(12, (short) 0, firstSeq + records, 1)), 0, true));
+        assertEquals(records, next.baseOffset());
+        assertEquals(ProducerStateTable.OUT_OF_ORDER_SEQUENCE_NUMBER, assertInstanceOf(PartitionLog.Rejected.class,
+                log.append(List.of(TestBatches.header(13, (short) 0, firstSeq, 1)), 0, true)).errorCode());
+    }
+
     /** A rejected request leaves no trace: the producer's state is as before it. */
     @Property(tries = 100)
     void rejectionRollsBack(@ForAll @IntRange(min = 1, max = 5) int records) {
