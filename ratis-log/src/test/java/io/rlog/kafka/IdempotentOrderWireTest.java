@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -19,7 +18,6 @@ import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IdempotentOrderWireTest {
     private static final String TOPIC = "ordered";
-
-    private static MemoryRecords idempotent(long producerId, short epoch, int firstSequence, String... values) {
-        List<SimpleRecord> records = new ArrayList<>();
-        for (String value : values) {
-            records.add(new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
-        }
-        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, firstSequence,
-                records.toArray(SimpleRecord[]::new));
-    }
 
     private static PartitionProduceResponse produce(WireClient client, MemoryRecords records) throws Exception {
         ProduceResponseData response = client.call(ApiKeys.PRODUCE, (short) 12,
@@ -68,14 +57,14 @@ class IdempotentOrderWireTest {
             short epoch = id.producerEpoch();
 
             // Sequences 0-2 have not arrived (failed, or still retried); 3-4 must not be written ahead of them.
-            PartitionProduceResponse ahead = produce(client, idempotent(pid, epoch, 3, "d", "e"));
+            PartitionProduceResponse ahead = produce(client, Requests.idempotentBatch(pid, epoch, 3, "d", "e"));
             assertEquals(ErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER, ahead.errorCode());
             assertTrue(ahead.errorMessage().contains("must start at sequence 0, got 3"), ahead.errorMessage());
 
-            PartitionProduceResponse first = produce(client, idempotent(pid, epoch, 0, "a", "b", "c"));
+            PartitionProduceResponse first = produce(client, Requests.idempotentBatch(pid, epoch, 0, "a", "b", "c"));
             assertEquals(ErrorCodes.NONE, first.errorCode());
             assertEquals(0, first.baseOffset());
-            PartitionProduceResponse retried = produce(client, idempotent(pid, epoch, 3, "d", "e"));
+            PartitionProduceResponse retried = produce(client, Requests.idempotentBatch(pid, epoch, 3, "d", "e"));
             assertEquals(ErrorCodes.NONE, retried.errorCode());
             assertEquals(3, retried.baseOffset());
 

@@ -33,11 +33,21 @@ final class Requests {
     private Requests() {}
 
     static MemoryRecords batch(String... values) {
+        return MemoryRecords.withRecords(Compression.NONE, records(values));
+    }
+
+    /** An idempotent producer's batch starting at {@code firstSequence}. */
+    static MemoryRecords idempotentBatch(long producerId, short epoch, int firstSequence, String... values) {
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, firstSequence,
+                records(values));
+    }
+
+    private static SimpleRecord[] records(String... values) {
         List<SimpleRecord> records = new ArrayList<>();
         for (String value : values) {
             records.add(new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
         }
-        return MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new));
+        return records.toArray(SimpleRecord[]::new);
     }
 
     static ApiVersionsRequestData apiVersions() {

@@ -219,18 +219,21 @@ public class PartitionStateMachine extends BaseStateMachine {
         // The leader stamps the append time, so that apply reads no clock (it must be deterministic), and the
         // sequence rule the entry is applied with (ProducerStateTable), so that older entries keep theirs.
         if (cmd.hasAppend()) {
-            cmd = cmd.toBuilder().setAppend(cmd.getAppend().toBuilder().setAppendTimeMs(clockMs.getAsLong())
-                    .setUnknownProducerStartsAtZero(true)).build();
+            cmd = cmd.toBuilder().setAppend(stamp(cmd.getAppend().toBuilder(), clockMs.getAsLong())).build();
         } else if (cmd.hasAppendMany()) {
             long now = clockMs.getAsLong();
             AppendMany.Builder many = cmd.getAppendMany().toBuilder();
             for (AppendBatches.Builder a : many.getAppendsBuilderList()) {
-                a.setAppendTimeMs(now).setUnknownProducerStartsAtZero(true);
+                stamp(a, now);
             }
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
         return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
                 .setLogData(RatisBytes.of(cmd)).setStateMachineContext(cmd).build();
+    }
+
+    private static AppendBatches.Builder stamp(AppendBatches.Builder append, long nowMs) {
+        return append.setAppendTimeMs(nowMs).setUnknownProducerStartsAtZero(true);
     }
 
     @Override

@@ -49,9 +49,12 @@ public final class ProducerStateTable {
     public Verdict check(long producerId, short epoch, int firstSeq, int lastSeq, boolean unknownStartsAtZero) {
         ProducerEntry entry = producers.get(producerId);
         if (entry == null) {
-            return firstSeq == 0 || !unknownStartsAtZero ? ACCEPT : new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId
-                    + " has written nothing to this partition, so its first batch must start at sequence 0, got "
-                    + firstSeq + " (an earlier batch failed or is still in flight)");
+            if (firstSeq == 0 || !unknownStartsAtZero) {
+                return ACCEPT;
+            }
+            return new Reject(OUT_OF_ORDER_SEQUENCE_NUMBER, "producer " + producerId + " has written nothing to"
+                    + " this partition, so its first batch must start at sequence 0, got " + firstSeq
+                    + " (an earlier batch failed or is still in flight)");
         }
         if (epoch < entry.getEpoch()) {
             return new Reject(INVALID_PRODUCER_EPOCH, "producer " + producerId + " epoch " + epoch

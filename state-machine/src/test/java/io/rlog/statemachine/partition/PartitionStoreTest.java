@@ -113,15 +113,15 @@ class PartitionStoreTest {
         assertTrue(options.contains("use_direct_io_for_flush_and_compaction=false"), options);
         assertTrue(options.contains("bytes_per_sync=65536"), options);
         // Reopened with direct I/O (where the folder allows it), the batch still reads back and a flush works.
-        byte[] key = "o-direct".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] key = "o-direct".getBytes(StandardCharsets.US_ASCII);
         try (PartitionStore store = new PartitionStore(dir, new PartitionStore.FileWrites(true, 0))) {
             assertArrayEquals(first, bytes(store.read(0, 2, 1 << 20)));
-            store.writeEntries(java.util.List.<byte[][]>of(new byte[][] {key, {42}}), java.util.List.of(), 1, 3);
+            store.writeEntries(List.<byte[][]>of(new byte[][] {key, {42}}), List.of(), 1, 3);
             store.flush();
         }
         try (PartitionStore store = new PartitionStore(dir)) {
             assertArrayEquals(first, bytes(store.read(0, 2, 1 << 20)));
-            java.util.List<byte[]> found = new java.util.ArrayList<>();
+            List<byte[]> found = new ArrayList<>();
             store.scan(key, (k, v) -> found.add(v));
             assertEquals(1, found.size());
             assertArrayEquals(new byte[] {42}, found.get(0));
