@@ -5,6 +5,7 @@ import io.rlog.chaos.nemesis.Schedule;
 import io.rlog.chaos.nemesis.ScheduleGenerator;
 import io.rlog.chaos.workload.ProducerMode;
 import io.rlog.chaos.workload.WorkloadParams;
+import io.rlog.cli.local.ChildProcesses;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
 @Command(name = "chaos", mixinStandardHelpOptions = true,
         description = "Jepsen-style fault injection with a history checker (see README: chaos tests).")
 public final class ChaosCommand implements Callable<Integer> {
+    /** How long the shutdown hook waits for the node processes it SIGKILLs to be gone. */
+    static final Duration CHILD_EXIT_TIMEOUT = Duration.ofSeconds(10);
+
     @Option(names = "--runs", description = "number of runs (default ${DEFAULT-VALUE})")
     int runs = 1;
 
@@ -75,6 +80,9 @@ public final class ChaosCommand implements Callable<Integer> {
         long first = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         long workloadMs = durationS * 1000L;
         List<RunResult> results = new ArrayList<>();
+        // A run's nodes are child processes; told to stop (SIGTERM, SIGINT, `timeout`), this JVM takes them with it
+        // rather than leave a cluster running. Their folders stay: they are the evidence beside the histories.
+        ChildProcesses.killAllOnExit("rlog-chaos-shutdown", CHILD_EXIT_TIMEOUT);
         System.out.println(Report.header());
         for (int i = 0; i < runs; i++) {
             long s = first + i;

@@ -1,5 +1,6 @@
 package io.rlog.cli.bench;
 
+import io.rlog.cli.local.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,20 +20,27 @@ import java.util.stream.Stream;
  * Runs the cases of one `rlog bench`: an rlog cluster per fsync policy (restarted after a case that failed),
  * and with --compare-kafka one Kafka cluster, running each workload on Kafka right after its first rlog case, so
  * the two systems alternate. Both clusters stay up between their cases; the idle one's CPU use is measured and
- * shows in the foreign/other figures. Every cluster is stopped at the end, whatever happened.
+ * shows in the foreign/other figures. Every cluster is stopped at the end, whatever happened: also when the bench
+ * is told to stop (SIGTERM, SIGINT, `timeout`), by a shutdown hook, so no node process outlives it.
  */
 final class BenchRunner {
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the shutdown hook waits for processes it SIGKILLed to be gone before it deletes their data. */
+    private static final Duration KILLED_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final BenchSettings s;
     private final Progress progress;
-    private Target rlog;
+    private volatile Target rlog;
     private String rlogFsync;
     private int rlogClusters;
-    private KafkaCluster kafka;
+    private volatile KafkaCluster kafka;
     private boolean kafkaBroken;
     /** The settings recorded with the results; each cluster adds its own when it starts. */
     private Map<String, String> recorded = new LinkedHashMap<>();
+    /** Set once the JVM is shutting down: no cluster may start after that, the hook would miss it. */
+    private volatile boolean stopping;
+    /** Whether the clusters were stopped and the work folder emptied (by the run's end or by the hook). */
+    private boolean cleanedUp;
 
     BenchRunner(BenchSettings settings, Progress progress) {
         this.s = settings;
@@ -51,6 +59,8 @@ final class BenchRunner {
                 ? (int) s.cases().stream().map(CaseSpec::workloadKey).distinct().count() : 0);
         progress.line(String.format(Locale.ROOT, "rlog bench: %d runs on %s; load average %s", runs,
                 machine.describe(), machine.loadAtStart()));
+        Thread hook = new Thread(this::stopOnShutdown, "rlog-bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             int index = 0;
             for (CaseSpec spec : s.cases()) {
@@ -84,12 +94,53 @@ final class BenchRunner {
                 progress.line("many partitions: " + (many.error() == null ? "done" : "failed: " + many.error()));
             }
         } finally {
-            closeKafka();
-            closeRlog();
-            keepLogs();
+            cleanUp(false);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run; it does the same clean-up
+            }
         }
         return new BenchReport(machine, versions, settingsRecord, results, comparisons, many, notes, Instant.now(),
                 ProcStats.loadAverage());
+    }
+
+    /**
+     * Stops the clusters and empties the work folder, once, whichever of the run's end and the shutdown hook
+     * comes first. With {@code killLeftovers} (the JVM is exiting while cases may still run) it then SIGKILLs
+     * whatever child process is left: the nodes of a cluster that was still starting, a node a fault restarted,
+     * jcmd; nothing may keep running, holding ports or writing into the deleted folder.
+     */
+    private synchronized void cleanUp(boolean killLeftovers) {
+        if (cleanedUp) {
+            return;
+        }
+        closeKafka();
+        closeRlog();
+        if (killLeftovers) {
+            try {
+                for (ProcessHandle p : ChildProcesses.killAll(KILLED_EXIT_TIMEOUT)) {
+                    progress.line("process " + p.pid() + " did not exit after SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        keepLogs();
+        cleanedUp = true;
+    }
+
+    private void stopOnShutdown() {
+        stopping = true;
+        progress.line("stopping: the clusters are shut down and their data deleted");
+        cleanUp(true);
+    }
+
+    /** Refuses to start a cluster once the JVM is shutting down; its processes would outlive the bench. */
+    private void checkNotStopping() throws IOException {
+        if (stopping) {
+            throw new IOException("the bench is stopping");
+        }
     }
 
     private interface TargetSource {
@@ -178,6 +229,7 @@ final class BenchRunner {
             return rlog;
         }
         closeRlog();
+        checkNotStopping();
         rlogClusters++;
         Path dir = s.workDir().resolve("rlog-" + rlogClusters + "-fsync-" + fsync);
         progress.line("starting a " + s.nodes() + "-node rlog cluster (raft.log.fsync=" + fsync + ") in " + dir);
@@ -194,6 +246,7 @@ final class BenchRunner {
             return rlogFor("always");
         }
         closeRlog();
+        checkNotStopping();
         rlogClusters++;
         Path dir = s.workDir().resolve("rlog-" + rlogClusters + "-many-partitions");
         Map<String, String> settings = ManyPartitions.nodeSettings(s.nodeSettings());
@@ -208,6 +261,7 @@ final class BenchRunner {
             return kafka;
         }
         closeKafka();
+        checkNotStopping();
         Path dir = s.workDir().resolve("kafka-" + System.nanoTime());
         progress.line("starting " + s.nodes() + " Apache Kafka brokers (KRaft) in " + dir);
         kafka = KafkaCluster.start(dir, s.kafkaLibs(), s.nodes(), s.kafkaSettings(), s.startTimeout(), progress::line);

@@ -1,0 +1,86 @@
+package io.rlog.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.rlog.cli.Main;
+import io.rlog.cli.local.LaunchOptions;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `rlog bench` told to stop mid-case (SIGTERM, as `timeout` or a supervisor sends it) leaves nothing behind: its
+ * node processes are gone and its work folder is deleted. A real bench process with real node processes.
+ */
+class BenchStopTest {
+    private static final Pattern CLUSTER_DIR = Pattern.compile("starting a 3-node rlog cluster .* in (\\S+)$");
+
+    @Test
+    void sigtermStopsTheNodesAndDeletesTheirData(@TempDir Path dir) throws Exception {
+        LaunchOptions launch = LaunchOptions.defaults();
+        List<String> command = new ArrayList<>(List.of(launch.javaCommand(), "-Xmx256m", "-cp", launch.classpath(),
+                Main.class.getName(), "bench", "--acks", "all", "--fsync", "always", "--rf", "3", "--record-size",
+                "100", "--partitions", "2", "--target-rate", "200", "--duration-s", "600", "--warmup-s", "0",
+                "--cluster-warmup-s", "0", "--out", dir.resolve("out").toString()));
+        Path output = dir.resolve("bench-output.txt");
+        Process bench = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        List<ProcessHandle> nodes = List.of();
+        try {
+            Path clusterDir = clusterOnceItsCaseRuns(bench, output);
+            nodes = bench.descendants().filter(ProcessHandle::isAlive).toList();
+            assertEquals(3, nodes.size(), "one process per node: " + nodes + "\n" + Files.readString(output));
+            assertTrue(Files.isDirectory(clusterDir), clusterDir + " exists while the case runs");
+
+            bench.destroy(); // SIGTERM
+            assertTrue(bench.waitFor(90, TimeUnit.SECONDS), "the bench did not exit within 90 s of SIGTERM");
+            for (ProcessHandle node : nodes) {
+                try {
+                    node.onExit().get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    fail("node process " + node.pid() + " still runs 30 s after the bench exited");
+                }
+            }
+            assertFalse(Files.exists(clusterDir.getParent()), "work folder left behind: " + clusterDir.getParent()
+                    + "\n" + Files.readString(output));
+            String seen = Files.readString(output);
+            assertTrue(seen.contains("stopping: the clusters are shut down"), seen);
+        } finally {
+            bench.destroyForcibly();
+            nodes.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The cluster's folder, from the bench's output, once its first case has started. */
+    private static Path clusterOnceItsCaseRuns(Process bench, Path output) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            Path clusterDir = null;
+            for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+                Matcher m = CLUSTER_DIR.matcher(line);
+                if (m.find()) {
+                    clusterDir = Path.of(m.group(1));
+                }
+                if (clusterDir != null && line.contains("[1/1] rlog") && line.contains("starting")) {
+                    return clusterDir;
+                }
+            }
+            assertTrue(bench.isAlive(), "the bench ended before its case:\n" + Files.readString(output));
+            Thread.sleep(200);
+        }
+        return fail("the bench's case did not start within 120 s:\n" + Files.readString(output));
+    }
+}
