@@ -32,6 +32,10 @@ final class GroupReconciler {
     private final ConvergenceLoop loop;
     /** One thread per node, so that group additions proceed on all nodes at once. */
     private final java.util.concurrent.ExecutorService adders;
+    /** Group removals in flight at once, across all nodes (each one an admin RPC that closes a Raft group). */
+    static final int REMOVALS_IN_FLIGHT_MAX = 8;
+    /** Runs the removals; its threads end after a minute idle, as only the metadata leader removes groups. */
+    private final java.util.concurrent.ThreadPoolExecutor removers;
 
     GroupReconciler(NodeConfig config, RaftHost host, MetadataView view, ScheduledExecutorService executor) {
         this.config = config;
@@ -43,6 +47,13 @@ final class GroupReconciler {
             t.setDaemon(true);
             return t;
         });
+        this.removers = new java.util.concurrent.ThreadPoolExecutor(REMOVALS_IN_FLIGHT_MAX, REMOVALS_IN_FLIGHT_MAX,
+                1, java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rlog-group-remover-" + config.nodeId());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.removers.allowCoreThreadTimeOut(true);
     }
 
     void start(long intervalMs) {
@@ -110,7 +121,41 @@ final class GroupReconciler {
                 return;
             }
         }
-        present.forEach((node, there) -> removeStale(node, there, expected.getOrDefault(node, Map.of())));
+        removeStale(present, expected);
+    }
+
+    /**
+     * Removes the groups of deleted topics, up to {@link #REMOVALS_IN_FLIGHT_MAX} at once across the nodes, in
+     * group order with a partition's replicas next to each other, so they go at about the same time. A removal
+     * takes up to a second in Ratis 3.3 (closing the group's log worker waits out its 1 s queue poll); one at a
+     * time, a 6-partition topic of replication factor 3 took 10-13 s to go, and meanwhile the leaders left on the
+     * last node kept sending to followers that no longer had the group until they lost their leadership.
+     */
+    private void removeStale(Map<Integer, Set<RaftGroupId>> present,
+                             Map<Integer, Map<RaftGroupId, List<Integer>>> expected) {
+        java.util.TreeMap<java.util.UUID, List<Integer>> stale = new java.util.TreeMap<>(); // group, nodes
+        present.forEach((node, there) -> {
+            Map<RaftGroupId, List<Integer>> wanted = expected.getOrDefault(node, Map.of());
+            for (RaftGroupId gid : there) {
+                if (!gid.equals(GroupIds.METADATA) && !wanted.containsKey(gid)) {
+                    stale.computeIfAbsent(gid.getUuid(), k -> new java.util.ArrayList<>()).add(node);
+                }
+            }
+        });
+        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        stale.forEach((uuid, nodes) -> nodes.forEach(node ->
+                running.add(removers.submit(() -> removeGroup(node, RaftGroupId.valueOf(uuid))))));
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException ex) {
+                LOG.warn("removing a group failed", ex.getCause());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                running.forEach(r -> r.cancel(false));
+                return;
+            }
+        }
     }
 
     /** Partitions whose groups all nodes add before any node goes on to the next ones. */
@@ -164,17 +209,12 @@ final class GroupReconciler {
         return true;
     }
 
-    private void removeStale(int nodeId, Set<RaftGroupId> present, Map<RaftGroupId, List<Integer>> expected) {
-        for (RaftGroupId gid : present) {
-            if (gid.equals(GroupIds.METADATA) || expected.containsKey(gid)) {
-                continue;
-            }
-            try {
-                host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).remove(gid, true, false);
-                LOG.info("removed group {} of a deleted topic from node {}", gid, nodeId);
-            } catch (IOException ex) {
-                LOG.warn("cannot remove group {} on node {}: {}", gid, nodeId, ex.toString());
-            }
+    private void removeGroup(int nodeId, RaftGroupId gid) {
+        try {
+            host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).remove(gid, true, false);
+            LOG.info("removed group {} of a deleted topic from node {}", gid, nodeId);
+        } catch (IOException ex) {
+            LOG.warn("cannot remove group {} on node {}: {}", gid, nodeId, ex.toString());
         }
     }
 }

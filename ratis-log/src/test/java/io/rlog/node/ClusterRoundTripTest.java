@@ -304,6 +304,11 @@ class ClusterRoundTripTest {
                 () -> admin.createTopics(List.of(new NewTopic("too-many-replicas", 1, (short) 4))).all().get());
         assertInstanceOf(InvalidReplicationFactorException.class, rf.getCause());
         assertTrue(admin.listTopics().names().get().contains("described"));
+        java.util.Set<org.apache.ratis.protocol.RaftGroupId> groups = new java.util.HashSet<>();
+        for (int p = 0; p < 4; p++) {
+            groups.add(GroupIds.partition(io.rlog.kafka.api.Uuids.fromKafka(d.topicId()), p));
+        }
+        InJvmCluster.await("4 partitions x 2 replicas hosted", 30_000, () -> hostedReplicas(groups) == 8);
         admin.deleteTopics(List.of("described")).all().get();
         InJvmCluster.await("topic gone", 10_000, () -> {
             try {
@@ -312,5 +317,17 @@ class ClusterRoundTripTest {
                 return false;
             }
         });
+        InJvmCluster.await("every replica of the deleted topic removed", 30_000, () -> hostedReplicas(groups) == 0);
+    }
+
+    /** How many of these groups the cluster's nodes host, counting each node's copy. */
+    private static int hostedReplicas(java.util.Set<org.apache.ratis.protocol.RaftGroupId> groups) {
+        int hosted = 0;
+        for (int n = 1; n <= cluster.size(); n++) {
+            for (org.apache.ratis.protocol.RaftGroupId gid : cluster.node(n).raftHost().groupIds()) {
+                hosted += groups.contains(gid) ? 1 : 0;
+            }
+        }
+        return hosted;
     }
 }
