@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * so a producer's pipelined requests keep their order in the log. A request that timed out while waiting (its
  * client got REQUEST_TIMED_OUT, which in Kafka means "outcome unknown") is still proposed in its place: dropping
  * it let the request behind it, with the next sequence number of the same idempotent producer, be written first
- * when the partition did not know that producer yet (it accepts any first sequence, as Kafka does), and the
+ * when the partition did not know that producer yet (it then took any first sequence, as Kafka does; a stamped
+ * entry now refuses a first sequence other than 0, see ProducerStateTable), and the
  * dropped one was written after it once the client retried it under a new epoch; the chaos checker's
  * nonmonotonic-send (partition-then-kill, seed 12). Kafka likewise appends a request before it considers the next
  * one on the connection. The waiting queue needs no bound of its own: the listener caps in-flight requests per
