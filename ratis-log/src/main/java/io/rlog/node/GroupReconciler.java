@@ -34,6 +34,9 @@ final class GroupReconciler {
     private final java.util.concurrent.ExecutorService adders;
     /** Group removals in flight at once, across all nodes (each one an admin RPC that closes a Raft group). */
     static final int REMOVALS_IN_FLIGHT_MAX = 8;
+    /** At most one new admin client this often while some node cannot be listed. */
+    static final java.time.Duration ADMIN_RESET_INTERVAL = java.time.Duration.ofSeconds(5);
+    private long lastAdminReset = System.nanoTime() - ADMIN_RESET_INTERVAL.toNanos();
     /** Runs the removals; its threads end after a minute idle, as only the metadata leader removes groups. */
     private final java.util.concurrent.ThreadPoolExecutor removers;
 
@@ -88,13 +91,22 @@ final class GroupReconciler {
             }
         }
         Map<Integer, Set<RaftGroupId>> present = new HashMap<>();
+        boolean unlisted = false;
         for (NodeConfig.Peer peer : config.peers()) {
             try {
                 present.put(peer.id(), new HashSet<>(host.adminClient()
                         .getGroupManagementApi(RaftHost.peerId(peer.id())).list().getGroupIds()));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // gRPC reports a peer that is down as an unchecked UNAVAILABLE: that node sits this round out,
+                // the others are still reconciled (it used to end the round, so no node got its groups).
                 LOG.debug("cannot list groups on node {}: {}", peer.id(), e.toString());
+                unlisted = true;
             }
+        }
+        long now = System.nanoTime();
+        if (unlisted && now - lastAdminReset >= ADMIN_RESET_INTERVAL.toNanos()) {
+            lastAdminReset = now;
+            host.resetAdminClient(); // fresh connections: no back-off left over when the node returns
         }
         // Every node adds its missing groups in partition order, all nodes at once, in steps of
         // ADD_STEP_PARTITIONS partitions: a step ends when every node has added its groups of that step. So the
@@ -180,6 +192,11 @@ final class GroupReconciler {
                     unreachable.add(node); // skip the node for the rest of this round
                     return;
                 }
+                boolean elsewhere = e.getValue().stream().anyMatch(other -> other != node
+                        && present.getOrDefault(other, Set.of()).contains(e.getKey()));
+                if (elsewhere) {
+                    newTerm(e.getKey(), e.getValue(), node);
+                }
             }
         })));
         for (java.util.concurrent.Future<?> f : running) {
@@ -194,6 +211,27 @@ final class GroupReconciler {
         }
         return true;
     }
+
+    /**
+     * The group was added again on {@code node}, empty, while its other replicas kept it (the node lost the
+     * replica's folder, or set it aside as corrupt). Its leader remembers how far that replica had matched its
+     * log and Ratis never sends a follower entries below that, so the empty replica would stay empty for as long
+     * as that leader lasts. Asking the leader to step down starts a new term whose leader knows nothing of the
+     * old replica and sends it everything; the empty replica cannot win the election, its log being the shortest.
+     */
+    private void newTerm(RaftGroupId gid, List<Integer> replicas, int node) {
+        try (org.apache.ratis.client.RaftClient client = host.newClient(host.partitionGroup(gid, replicas))) {
+            client.admin().transferLeadership(null, STEP_DOWN_TIMEOUT.toMillis());
+            LOG.info("partition group {} was added again on node {}: its leader stepped down so a new term brings"
+                    + " that replica up to date", gid, node);
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("partition group {} was added again on node {}, but its leader did not step down ({}); the"
+                    + " replica catches up after the group's next election", gid, node, ex.toString());
+        }
+    }
+
+    /** Bound on a leader's step-down after a replica was added again. */
+    static final java.time.Duration STEP_DOWN_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     /** Adds one partition group on one node; false when the node cannot be reached (skip it this round). */
     private boolean addGroup(int nodeId, RaftGroupId gid, List<Integer> replicas) {

@@ -22,7 +22,11 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +39,19 @@ import java.util.concurrent.TimeUnit;
  * placed here. Owns the Ratis settings; each one below says why it differs from Ratis's default.
  */
 public final class RaftHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftHost.class);
 
     private final NodeConfig config;
     private final RaftProperties properties;
-    private final RaftServer server;
-    private final MetadataStateMachine metadata;
+    private final MetadataStateMachine.Events metadataEvents;
+    private final PartitionStateMachine.Events partitionEvents;
+    /** Built again when {@link #start} sets a corrupt replica aside: a Ratis server that failed cannot start. */
+    private volatile RaftServer server;
+    private volatile MetadataStateMachine metadata;
     private final Map<RaftGroupId, PartitionStateMachine> partitions = new ConcurrentHashMap<>();
     private final RaftClient metadataClient;
-    private final RaftClient adminClient;
+    /** Replaced by {@link #resetAdminClient}; only the group reconciler uses it, one round at a time. */
+    private volatile RaftClient adminClient;
     /** raft.updater.idle.wait.ms; 0 or less keeps Ratis's own 100 ms polling (see UpdaterWakeups). */
     private final long updaterIdleWaitMs;
     /** rocksdb.flush.*: read once, so that a bad value stops the node at start, not a group later. */
@@ -54,23 +63,9 @@ public final class RaftHost implements AutoCloseable {
         this.properties = properties(config);
         this.updaterIdleWaitMs = config.longSetting("raft.updater.idle.wait.ms", UpdaterWakeups.IDLE_WAIT_MS);
         this.fileWrites = fileWrites(config);
-        this.metadata = new MetadataStateMachine(metadataEvents);
-        this.server = RaftServer.newBuilder()
-                .setServerId(peerId(config.nodeId()))
-                .setGroup(metadataGroup())
-                .setProperties(properties)
-                .setParameters(new Parameters())
-                .setOption(RaftStorage.StartupOption.RECOVER)
-                .setStateMachineRegistry(gid -> {
-                    if (gid.equals(GroupIds.METADATA)) {
-                        return metadata;
-                    }
-                    PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis,
-                            fileWrites);
-                    partitions.put(gid, sm);
-                    return sm;
-                })
-                .build();
+        this.metadataEvents = metadataEvents;
+        this.partitionEvents = partitionEvents;
+        newServer();
         this.metadataClient = newClient(metadataGroup());
         this.adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
     }
@@ -87,7 +82,8 @@ public final class RaftHost implements AutoCloseable {
                         Long.toString(defaults.bytesPerSync()))).getSize());
     }
 
-    private RaftClient newClient(RaftGroup group) {
+    /** A Raft client for {@code group}; the caller closes it. */
+    RaftClient newClient(RaftGroup group) {
         return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
@@ -95,8 +91,80 @@ public final class RaftHost implements AutoCloseable {
                 .build();
     }
 
+    /** A Ratis server for this node's groups, with fresh state machines (a closed one cannot be reused). */
+    private void newServer() throws IOException {
+        partitions.clear();
+        metadata = new MetadataStateMachine(metadataEvents);
+        server = RaftServer.newBuilder()
+                .setServerId(peerId(config.nodeId()))
+                .setGroup(metadataGroup())
+                .setProperties(properties)
+                .setParameters(new Parameters())
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStateMachineRegistry(gid -> {
+                    if (gid.equals(GroupIds.METADATA)) {
+                        return metadata;
+                    }
+                    PartitionStateMachine sm = new PartitionStateMachine(partitionEvents, System::currentTimeMillis,
+                            fileWrites);
+                    partitions.put(gid, sm);
+                    return sm;
+                })
+                .build();
+    }
+
+    /**
+     * Starts the Ratis server with every group on this node's disk. A partition replica whose files fail their
+     * checksums is set aside (see {@link CorruptReplicas}) and the server started again without it, at most once
+     * per folder; any other failure, or a corrupt metadata replica, stops the node with the cause named.
+     */
     public void start() throws IOException {
-        server.start();
+        Path raftDir = config.dataDir().resolve("raft");
+        java.util.Set<Path> setAside = new java.util.HashSet<>();
+        while (true) {
+            try {
+                server.start();
+                return;
+            } catch (IOException | RuntimeException e) {
+                Optional<Path> folder = CorruptReplicas.folderOf(e, raftDir);
+                if (folder.isEmpty() || !setAside.add(folder.get())) {
+                    throw e;
+                }
+                if (folder.get().getFileName().toString().equals(GroupIds.METADATA.getUuid().toString())) {
+                    throw new IOException("this node's replica of the metadata group is corrupt (" + folder.get()
+                            + "): it holds the cluster's topics, so the node does not rebuild it by itself", e);
+                }
+                try {
+                    server.close();
+                } catch (IOException | RuntimeException closing) {
+                    LOG.warn("closing the Ratis server that failed to start: {}", closing.toString());
+                }
+                // The group that failed had opened its store before its log failed, and Ratis closes only the
+                // groups it started: without this its RocksDB lock stayed held, and the group could not be
+                // added here again (RocksDB keys the lock by path, and the new replica has the same path).
+                for (PartitionStateMachine sm : partitions.values()) {
+                    try {
+                        sm.close();
+                    } catch (IOException | RuntimeException closing) {
+                        LOG.warn("closing a partition state machine of the failed start: {}", closing.toString());
+                    }
+                }
+                Path moved = CorruptReplicas.setAside(folder.get(), config.dataDir(), System.currentTimeMillis());
+                LOG.error("partition replica {} failed its checksums ({}); its folder is set aside in {} and the node"
+                        + " starts without it: the metadata leader adds the replica here again, empty, and it"
+                        + " catches up from the partition's other replicas", folder.get().getFileName(),
+                        rootCause(e), moved);
+                newServer();
+            }
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
     }
 
     static RaftProperties properties(NodeConfig config) {
@@ -276,6 +344,21 @@ public final class RaftHost implements AutoCloseable {
     /** A client for group management calls addressed to one peer at a time. */
     public RaftClient adminClient() {
         return adminClient;
+    }
+
+    /**
+     * A new admin client, with new connections, in place of the current one. gRPC waits longer and longer
+     * between attempts to reach a peer that is down (up to 2 minutes), so after a node came back the
+     * reconciler could not reach it for 45 s in one run, and a replica it had to add there waited that long.
+     */
+    synchronized void resetAdminClient() {
+        RaftClient old = adminClient;
+        adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
+        try {
+            old.close();
+        } catch (IOException e) {
+            LOG.debug("closing the old admin client: {}", e.toString());
+        }
     }
 
     public Optional<PartitionStateMachine> partition(RaftGroupId gid) {

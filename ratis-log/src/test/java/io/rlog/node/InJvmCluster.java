@@ -57,6 +57,20 @@ public final class InJvmCluster implements AutoCloseable {
         });
     }
 
+    /** What a test does to a node's files while the node is stopped. */
+    public interface WhileStopped {
+        void run(Path dataDir) throws Exception;
+    }
+
+    /** Closes node {@code id}, runs {@code action} on its data folder, then starts it again on the same config. */
+    public void restart(int id, WhileStopped action) throws Exception {
+        nodes[id - 1].close();
+        nodes[id - 1] = null;
+        action.run(Path.of(settings[id - 1].get("data.dir")));
+        nodes[id - 1] = new RlogServer(NodeConfig.fromMap(settings[id - 1], null));
+        nodes[id - 1].start();
+    }
+
     public String bootstrapServers() {
         StringJoiner j = new StringJoiner(",");
         for (int p : kafkaPorts) {
