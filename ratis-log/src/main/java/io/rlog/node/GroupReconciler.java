@@ -188,14 +188,11 @@ final class GroupReconciler {
         List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
         byNode.forEach((node, list) -> running.add(adders.submit(() -> {
             for (Map.Entry<RaftGroupId, List<Integer>> e : list) {
-                if (!addGroup(node, e.getKey(), e.getValue())) {
-                    unreachable.add(node); // skip the node for the rest of this round
-                    return;
-                }
                 boolean elsewhere = e.getValue().stream().anyMatch(other -> other != node
                         && present.getOrDefault(other, Set.of()).contains(e.getKey()));
-                if (elsewhere) {
-                    newTerm(e.getKey(), e.getValue(), node);
+                if (!addGroup(node, e.getKey(), e.getValue(), elsewhere)) {
+                    unreachable.add(node); // skip the node for the rest of this round
+                    return;
                 }
             }
         })));
@@ -233,16 +230,22 @@ final class GroupReconciler {
     /** Bound on a leader's step-down after a replica was added again. */
     static final java.time.Duration STEP_DOWN_TIMEOUT = java.time.Duration.ofSeconds(3);
 
-    /** Adds one partition group on one node; false when the node cannot be reached (skip it this round). */
-    private boolean addGroup(int nodeId, RaftGroupId gid, List<Integer> replicas) {
+    /**
+     * Adds one partition group on one node; false when the node cannot be reached (skip it this round). When
+     * other replicas have the group already ({@code rejoin}), a new term follows (see {@link #newTerm}).
+     */
+    private boolean addGroup(int nodeId, RaftGroupId gid, List<Integer> replicas, boolean rejoin) {
         try {
             host.adminClient().getGroupManagementApi(RaftHost.peerId(nodeId)).add(host.partitionGroup(gid, replicas), true);
             LOG.info("added partition group {} on node {}", gid, nodeId);
         } catch (AlreadyExistsException ignored) {
-            // Added by an earlier round whose reply was lost.
+            return true; // added by an earlier round whose reply was lost, or the node was still loading it
         } catch (IOException ex) {
             LOG.warn("cannot add group {} on node {}: {}", gid, nodeId, ex.toString());
             return false;
+        }
+        if (rejoin) {
+            newTerm(gid, replicas, nodeId);
         }
         return true;
     }
