@@ -48,8 +48,9 @@ final class CorruptReplicas {
     }
 
     /**
-     * The folder under {@code raftDir} of the one group the failure's messages name, when the failure is a
-     * corruption; empty when it is not, or when no single folder matches.
+     * The folder under {@code raftDir} of the one group the failure's messages name (by a path into its folder,
+     * or as Ratis names groups), when the failure is a corruption; empty when it is not, or when no single
+     * folder matches.
      */
     static Optional<Path> folderOf(Throwable failure, Path raftDir) throws IOException {
         if (!isCorruption(failure) || !Files.isDirectory(raftDir)) {
@@ -60,7 +61,12 @@ final class CorruptReplicas {
             folders = s.filter(Files::isDirectory).toList();
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            Matcher m = GROUP.matcher(String.valueOf(t.getMessage()));
+            String message = String.valueOf(t.getMessage());
+            List<Path> inPath = folders.stream().filter(f -> message.contains(f.getFileName().toString())).toList();
+            if (inPath.size() == 1) {
+                return Optional.of(inPath.get(0)); // a file of the group named by its path
+            }
+            Matcher m = GROUP.matcher(message);
             while (m.find()) {
                 String suffix = m.group(1).toLowerCase(Locale.ROOT);
                 List<Path> named = folders.stream()

@@ -28,6 +28,14 @@ class CorruptReplicasTest {
     }
 
     @Test
+    void aCorruptStoreIsFoundByItsPath(@TempDir Path raft) throws IOException {
+        Files.createDirectories(raft.resolve(GROUP));
+        Exception failure = new IOException("cannot open partition store " + raft.resolve(GROUP).resolve("db"),
+                new RocksDBException("bad magic", new Status(Status.Code.Corruption, Status.SubCode.None, "x")));
+        assertEquals(Optional.of(raft.resolve(GROUP)), CorruptReplicas.folderOf(failure, raft));
+    }
+
+    @Test
     void aRocksDbCorruptionCountsAndOtherRocksDbErrorsDoNot() {
         assertTrue(CorruptReplicas.isCorruption(new IOException("cannot open partition store",
                 new RocksDBException("bad block", new Status(Status.Code.Corruption, Status.SubCode.None, "x")))));
