@@ -1,15 +1,17 @@
 package io.rlog.chaos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rlog.cli.local.ChildProcesses;
 import io.rlog.cli.local.LaunchOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,13 +39,8 @@ class ChaosStopTest {
 
             chaos.destroy(); // SIGTERM
             assertTrue(chaos.waitFor(60, TimeUnit.SECONDS), "rlog chaos did not exit within 60 s of SIGTERM");
-            for (ProcessHandle node : nodes) {
-                try {
-                    node.onExit().get(30, TimeUnit.SECONDS);
-                } catch (TimeoutException e) {
-                    fail("node process " + node.pid() + " still runs 30 s after rlog chaos exited");
-                }
-            }
+            assertEquals(List.of(), ChildProcesses.awaitExit(nodes, Duration.ofSeconds(30)),
+                    "node processes still running 30 s after rlog chaos exited");
         } finally {
             chaos.destroyForcibly();
             nodes.forEach(ProcessHandle::destroyForcibly);

@@ -157,17 +157,23 @@ final class GroupReconciler {
         List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
         stale.forEach((uuid, nodes) -> nodes.forEach(node ->
                 running.add(removers.submit(() -> removeGroup(node, RaftGroupId.valueOf(uuid))))));
+        awaitAll(running, "removing a group");
+    }
+
+    /** Waits for every task; false when interrupted, after cancelling the ones not yet started. */
+    private static boolean awaitAll(List<java.util.concurrent.Future<?>> running, String what) {
         for (java.util.concurrent.Future<?> f : running) {
             try {
                 f.get();
             } catch (java.util.concurrent.ExecutionException ex) {
-                LOG.warn("removing a group failed", ex.getCause());
+                LOG.warn(what + " failed", ex.getCause());
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 running.forEach(r -> r.cancel(false));
-                return;
+                return false;
             }
         }
+        return true;
     }
 
     /** Partitions whose groups all nodes add before any node goes on to the next ones. */
@@ -196,17 +202,7 @@ final class GroupReconciler {
                 }
             }
         })));
-        for (java.util.concurrent.Future<?> f : running) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException ex) {
-                LOG.warn("adding groups failed", ex.getCause());
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return awaitAll(running, "adding groups");
     }
 
     /**

@@ -23,9 +23,15 @@ public final class ChildProcesses {
     public static List<ProcessHandle> killAll(Duration wait) throws InterruptedException {
         List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
         left.forEach(ProcessHandle::destroyForcibly);
+        return awaitExit(left, wait);
+    }
+
+    /** Waits up to {@code wait} in all for these processes to exit; returns those still alive then. */
+    public static List<ProcessHandle> awaitExit(List<ProcessHandle> processes, Duration wait)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         List<ProcessHandle> alive = new ArrayList<>();
-        for (ProcessHandle p : left) {
+        for (ProcessHandle p : processes) {
             try {
                 p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {

@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rlog.cli.Main;
+import io.rlog.cli.local.ChildProcesses;
 import io.rlog.cli.local.LaunchOptions;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -47,13 +48,8 @@ class BenchStopTest {
 
             bench.destroy(); // SIGTERM
             assertTrue(bench.waitFor(90, TimeUnit.SECONDS), "the bench did not exit within 90 s of SIGTERM");
-            for (ProcessHandle node : nodes) {
-                try {
-                    node.onExit().get(30, TimeUnit.SECONDS);
-                } catch (TimeoutException e) {
-                    fail("node process " + node.pid() + " still runs 30 s after the bench exited");
-                }
-            }
+            assertEquals(List.of(), ChildProcesses.awaitExit(nodes, Duration.ofSeconds(30)),
+                    "node processes still running 30 s after the bench exited");
             assertFalse(Files.exists(clusterDir.getParent()), "work folder left behind: " + clusterDir.getParent()
                     + "\n" + Files.readString(output));
             String seen = Files.readString(output);
