@@ -80,6 +80,19 @@ final class CorruptReplicas {
         return Optional.empty();
     }
 
+    /** How many replica folders have been set aside under {@code dataDir} and not yet deleted by an operator. */
+    static long count(Path dataDir) {
+        Path dir = dataDir.resolve(DIR);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        } catch (IOException e) {
+            return -1; // shown as -1: the folder exists but cannot be read
+        }
+    }
+
     /** Moves a replica's folder to data.dir/corrupt-replicas/NAME-MILLIS and returns where it went. */
     static Path setAside(Path folder, Path dataDir, long nowMs) throws IOException {
         Path target = dataDir.resolve(DIR).resolve(folder.getFileName() + "-" + nowMs);

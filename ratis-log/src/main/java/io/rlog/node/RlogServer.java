@@ -185,6 +185,8 @@ public final class RlogServer implements AutoCloseable {
         sb.append("# TYPE rlog_jvm_heap_used_bytes gauge\nrlog_jvm_heap_used_bytes ")
                 .append(rt.totalMemory() - rt.freeMemory()).append('\n');
         sb.append("# TYPE rlog_healthy gauge\nrlog_healthy ").append(healthy() ? 1 : 0).append('\n');
+        sb.append("# TYPE rlog_corrupt_replicas_set_aside gauge\nrlog_corrupt_replicas_set_aside ")
+                .append(CorruptReplicas.count(config.dataDir())).append('\n');
         return sb.toString();
     }
 

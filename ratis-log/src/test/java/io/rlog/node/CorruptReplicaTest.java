@@ -63,6 +63,7 @@ class CorruptReplicaTest {
                 assertEquals(1, names.size(), names.toString());
                 assertTrue(names.get(0).startsWith(gid.getUuid() + "-"), names.toString());
             }
+            assertTrue(restarted.metrics().contains("\nrlog_corrupt_replicas_set_aside 1\n"), restarted.metrics());
             InJvmCluster.await("the replica added again and caught up", 60_000, () -> caughtUp(cluster, gid, 3));
 
             produce(cluster, BEFORE, AFTER, sent);
