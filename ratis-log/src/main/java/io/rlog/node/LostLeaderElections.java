@@ -197,6 +197,15 @@ final class LostLeaderElections {
                 && (votedFor == null || votedFor.toString().isEmpty());
     }
 
+    /** This replica gave its vote in the current term to another voter, which is up. */
+    private boolean votedForALiveCandidate(RaftServer.Division division) throws IOException {
+        RaftStorageMetadata persisted = division.getRaftStorage().getMetadataFile().getMetadata();
+        RaftPeerId votedFor = persisted.getVotedFor();
+        return persisted.getTerm() == division.getInfo().getCurrentTerm() && votedFor != null
+                && !votedFor.toString().isEmpty() && !votedFor.equals(server.getId())
+                && up.test(RaftHost.nodeId(votedFor));
+    }
+
     /** This node's {@link #rank} among the group's current voters; -1 during a membership change (left to Raft). */
     private int rankIn(RaftServer.Division division, int dead) {
         RaftConfiguration conf = division.getRaftConf();
@@ -238,6 +247,14 @@ final class LostLeaderElections {
                 return;
             }
             if (rankIn(division, dead) <= 0) {
+                return;
+            }
+            if (votedForALiveCandidate(division)) {
+                // An election this replica voted for is under way and its winner's first append may be a moment
+                // away: standing now starts a newer term that deposes it (seen under load: a 480 ms election, then
+                // this fallback in the same millisecond as the winner's first append, and two more terms, 2 s).
+                LOG.debug("{}: no leader yet {} ms after node {} went down, but this replica voted in the current "
+                        + "term for a live candidate; not standing", gid, fallbackDelayMs, dead);
                 return;
             }
             if (forceCandidacy(division)) {

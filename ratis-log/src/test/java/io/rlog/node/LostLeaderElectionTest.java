@@ -120,6 +120,57 @@ class LostLeaderElectionTest {
     }
 
     /**
+     * The chosen follower wins, but its first appends reach the other follower only after the fallback delay (500
+     * ms): that follower, which voted for it, must not stand in turn and depose it with a newer term (under load the
+     * two elections raced and cost 2 s more).
+     */
+    @Test
+    void theFollowerThatVotedForTheChosenOneDoesNotStandWhileItsFirstAppendIsLate() throws Exception {
+        // No __consumer_offsets: the count of elections a node started then covers this partition's group alone
+        // (and the metadata group's, where the same follower is first in line).
+        try (InJvmCluster cluster = withSlowRaftTimeouts(dir, Map.of("offsets.topic.create.eagerly", "false"));
+             Admin admin = Admin.create(
+                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
+            int leader = replicas.get(0);
+            int chosen = firstInLine(replicas, leader);
+            int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
+            Object chosenId = RaftHost.peerId(chosen);
+            Object nextId = RaftHost.peerId(next);
+            produce(cluster, "before");
+            long nextBefore = cluster.node(next).lostLeaderElectionsStarted();
+            java.util.concurrent.atomic.AtomicLong heldUntil = new java.util.concurrent.atomic.AtomicLong();
+            // Every append (heartbeats too) of the chosen one reaches the other follower no earlier than 1.5 s after
+            // the first: past the 500 ms fallback.
+            CodeInjectionForTesting.put(APPEND_ENTRIES, (local, remote, args) -> {
+                if (nextId.equals(local) && chosenId.equals(remote)) {
+                    heldUntil.compareAndSet(0, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_500));
+                    long wait = heldUntil.get() - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+                return false;
+            });
+            try {
+                cluster.node(leader).close();
+                awaitLeader(admin, chosen);
+            } finally {
+                CodeInjectionForTesting.remove(APPEND_ENTRIES);
+            }
+            assertTrue(heldUntil.get() != 0, "the chosen one's appends to node " + next + " were held");
+            assertEquals(nextBefore, cluster.node(next).lostLeaderElectionsStarted(),
+                    "node " + next + " stood although it had voted for node " + chosen);
+            produce(cluster, "after");
+            assertEquals(List.of("before", "after"), readAll(cluster, 2));
+        }
+    }
+
+    /**
      * Creates the topic (one partition, RF 3) and waits until its first replica leads: it takes the leadership over
      * once caught up (priority 2). Returns the replicas in placement order.
      */
