@@ -2,8 +2,8 @@ package io.rlog.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rlog.cli.common.Poll;
 import io.rlog.cli.local.ChildProcesses;
 import io.rlog.cli.local.LaunchOptions;
 import java.io.File;
@@ -50,16 +50,25 @@ class ChaosStopTest {
     /** The node processes, once the run's clients have written operations into its history. */
     private static List<ProcessHandle> nodesOnceClientsWrite(Process chaos, Path history, Path output)
             throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            assertTrue(chaos.isAlive(), "rlog chaos ended before its run:\n" + Files.readString(output));
-            List<ProcessHandle> nodes = chaos.descendants().filter(ProcessHandle::isAlive).toList();
-            if (nodes.size() == NODES && Files.exists(history)
-                    && Files.readAllLines(history).stream().filter(l -> l.contains("\"type\"")).count() > 10) {
-                return nodes;
-            }
-            Thread.sleep(200);
+        boolean writing = Poll.until(
+                () -> !chaos.isAlive() || (nodes(chaos).size() == NODES && operations(history) > 10),
+                Duration.ofSeconds(120), Duration.ofMillis(200));
+        assertTrue(writing && chaos.isAlive(), "the run's clients wrote no history within 120 s (rlog chaos alive: "
+                + chaos.isAlive() + "):\n" + Files.readString(output));
+        return nodes(chaos);
+    }
+
+    private static List<ProcessHandle> nodes(Process chaos) {
+        return chaos.descendants().filter(ProcessHandle::isAlive).toList();
+    }
+
+    /** Operations recorded in the history so far. */
+    private static long operations(Path history) {
+        try {
+            return Files.exists(history)
+                    ? Files.readAllLines(history).stream().filter(l -> l.contains("\"type\"")).count() : 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return fail("the run's clients wrote no history within 120 s:\n" + Files.readString(output));
     }
 }

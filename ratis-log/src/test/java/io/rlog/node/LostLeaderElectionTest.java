@@ -83,13 +83,7 @@ class LostLeaderElectionTest {
     }
 
     private void nextStandsWhenTheChosenOnesLogIsShorter(Map<String, String> settings) throws Exception {
-        try (InJvmCluster cluster = withSlowRaftTimeouts(dir, settings);
-             Admin admin = Admin.create(
-                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
-            int leader = replicas.get(0);
-            int chosen = firstInLine(replicas, leader);
-            int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
+        withItsThreeReplicas(settings, (cluster, admin, leader, chosen, next) -> {
             Object chosenId = RaftHost.peerId(chosen);
             Object leaderId = RaftHost.peerId(leader);
             // Every append from the leader to the chosen follower fails, in every group: its logs stop growing.
@@ -116,7 +110,7 @@ class LostLeaderElectionTest {
             }
             produce(cluster, "after");
             assertEquals(List.of("before", "after"), readAll(cluster, 2));
-        }
+        });
     }
 
     /**
@@ -128,13 +122,8 @@ class LostLeaderElectionTest {
     void theFollowerThatVotedForTheChosenOneDoesNotStandWhileItsFirstAppendIsLate() throws Exception {
         // No __consumer_offsets: the count of elections a node started then covers this partition's group alone
         // (and the metadata group's, where the same follower is first in line).
-        try (InJvmCluster cluster = withSlowRaftTimeouts(dir, Map.of("offsets.topic.create.eagerly", "false"));
-             Admin admin = Admin.create(
-                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
-            int leader = replicas.get(0);
-            int chosen = firstInLine(replicas, leader);
-            int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
+        Map<String, String> settings = Map.of("offsets.topic.create.eagerly", "false");
+        withItsThreeReplicas(settings, (cluster, admin, leader, chosen, next) -> {
             Object chosenId = RaftHost.peerId(chosen);
             Object nextId = RaftHost.peerId(next);
             produce(cluster, "before");
@@ -167,6 +156,24 @@ class LostLeaderElectionTest {
                     "node " + next + " stood although it had voted for node " + chosen);
             produce(cluster, "after");
             assertEquals(List.of("before", "after"), readAll(cluster, 2));
+        });
+    }
+
+    /** A test's steps, given the cluster and the partition's leader, first-in-line follower and other follower. */
+    private interface ThreeReplicas {
+        void run(InJvmCluster cluster, Admin admin, int leader, int chosen, int next) throws Exception;
+    }
+
+    /** Runs {@code steps} on a cluster with slow Raft timeouts whose topic's first replica leads. */
+    private void withItsThreeReplicas(Map<String, String> settings, ThreeReplicas steps) throws Exception {
+        try (InJvmCluster cluster = withSlowRaftTimeouts(dir, settings);
+             Admin admin = Admin.create(
+                     Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            List<Integer> replicas = createdWithItsFirstReplicaLeading(admin);
+            int leader = replicas.get(0);
+            int chosen = firstInLine(replicas, leader);
+            int next = replicas.stream().filter(id -> id != leader && id != chosen).findFirst().orElseThrow();
+            steps.run(cluster, admin, leader, chosen, next);
         }
     }
 

@@ -3,9 +3,9 @@ package io.rlog.cli.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rlog.cli.Main;
+import io.rlog.cli.common.Poll;
 import io.rlog.cli.local.ChildProcesses;
 import io.rlog.cli.local.LaunchOptions;
 import java.io.File;
@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,17 @@ class BenchStopTest {
 
     /** The cluster's folder, from the bench's output, once its first case has started. */
     private static Path clusterOnceItsCaseRuns(Process bench, Path output) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
+        AtomicReference<Path> running = new AtomicReference<>();
+        Poll.until(() -> !bench.isAlive() || running.updateAndGet(p -> p != null ? p : runningCase(output)) != null,
+                Duration.ofSeconds(120), Duration.ofMillis(200));
+        assertTrue(running.get() != null, "the bench's case did not start within 120 s (bench alive: "
+                + bench.isAlive() + "):\n" + Files.readString(output));
+        return running.get();
+    }
+
+    /** The cluster's folder if the output shows its first case started, else null. */
+    private static Path runningCase(Path output) {
+        try {
             Path clusterDir = null;
             for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
                 Matcher m = CLUSTER_DIR.matcher(line);
@@ -74,9 +84,9 @@ class BenchStopTest {
                     return clusterDir;
                 }
             }
-            assertTrue(bench.isAlive(), "the bench ended before its case:\n" + Files.readString(output));
-            Thread.sleep(200);
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return fail("the bench's case did not start within 120 s:\n" + Files.readString(output));
     }
 }
