@@ -159,6 +159,11 @@ final class HtmlReport {
             h.append(" Load across all partitions (").append(esc(m.load().spec().label())).append("): ")
                     .append(esc(fmt(m.load().recordsPerS(), 0))).append(" records/s, send p99 ")
                     .append(esc(fmt(m.load().send().p99Ms(), 1))).append(" ms");
+            if (m.load().loss() != null) {
+                h.append(m.load().readBackComplete() ? ", read back whole: " : ", read back only in part: ")
+                        .append(m.load().loss().lost()).append(" acknowledged records lost, ")
+                        .append(m.load().loss().duplicates()).append(" duplicated");
+            }
             if (m.load().error() != null) {
                 h.append(", failed: ").append(esc(m.load().error()));
             }

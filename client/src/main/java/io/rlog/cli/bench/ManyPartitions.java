@@ -20,13 +20,16 @@ final class ManyPartitions {
 
     /**
      * Node settings this case's cluster gets unless the bench's --set gives them. Ratis heartbeats every group's
-     * followers every half minimum election timeout; at 200-400 ms (the nodes' default then), 1,000 groups' heartbeats
-     * and the elections that late heartbeats set off saturated this 2-core machine (measured: 416 groups per node idle at
-     * 36 % of a core each with 2-4 s, most of it gRPC heartbeat traffic). The price is failover time.
+     * followers every half minimum election timeout, one RPC per group and follower. With 4-8 s, 1,000 partitions
+     * (1,000 groups per node) did not fit this 2-core machine: at about 910 groups per node the heartbeats came late,
+     * leaders stepped down, elections started more, and within a minute no node led anything (load average 230).
+     * With 10-20 s every partition had a leader after 296 s and the idle nodes used 36-40 % of a core each. The
+     * price is failover where no port refuses (a paused or cut-off leader is noticed after 10-20 s); a killed
+     * node's port refuses, and PeerWatch starts the election within milliseconds.
      */
     static final Map<String, String> DEFAULT_NODE_SETTINGS = Map.of(
-            "raft.election.timeout.min.ms", "4000",
-            "raft.election.timeout.max.ms", "8000");
+            "raft.election.timeout.min.ms", "10000",
+            "raft.election.timeout.max.ms", "20000");
 
     /** The bench's node settings with this case's defaults under them. */
     static Map<String, String> nodeSettings(Map<String, String> given) {
