@@ -14,7 +14,8 @@ import picocli.CommandLine;
 /** Usage errors are found before anything starts (exit 2, nothing launched). */
 class BenchCommandTest {
 
-    private static Run run(String... args) {
+    /** Runs the rlog command line in this JVM, as `rlog ARGS` would; also used by the bench's run tests. */
+    static Run run(String... args) {
         CommandLine cmd = Main.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlog.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * One small real run: `rlog bench` starts a 3-node cluster of real node processes, runs two short open-loop
@@ -28,18 +25,14 @@ class BenchRunTest {
     @Test
     void smallMatrixOnALocalClusterWritesPlausibleResults(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        CommandLine cmd = Main.commandLine();
-        StringWriter stdout = new StringWriter();
-        StringWriter stderr = new StringWriter();
-        cmd.setOut(new PrintWriter(stdout));
-        cmd.setErr(new PrintWriter(stderr));
-        int code = cmd.execute("bench", "--acks", "all,1", "--fsync", "always", "--rf", "3", "--record-size", "100",
-                "--partitions", "2", "--target-rate", "500", "--duration-s", "3", "--warmup-s", "1",
-                "--profile", "--out", out.toString());
+        BenchCommandTest.Run r = BenchCommandTest.run("bench", "--acks", "all,1", "--fsync", "always", "--rf", "3",
+                "--record-size", "100", "--partitions", "2", "--target-rate", "500", "--duration-s", "3",
+                "--warmup-s", "1", "--profile", "--out", out.toString());
+        String stderr = r.err();
         System.out.println(stderr); // the progress lines, in the test's output file
-        assertEquals(Main.EXIT_OK, code, "stderr:\n" + stderr);
+        assertEquals(Main.EXIT_OK, r.code(), "stderr:\n" + stderr);
 
-        List<String> lines = stdout.toString().lines().toList();
+        List<String> lines = r.out().lines().toList();
         String summary = lines.get(lines.size() - 1);
         assertTrue(summary.startsWith("summary cases=2 failed=0 lost=0 duplicates=0 "), summary);
         assertTrue(summary.endsWith(" ratio=n/a"), summary);

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlog.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The many-partitions case, small: `rlog bench --many-partitions --skip-matrix` on a fresh cluster of 3 real node
@@ -25,15 +22,10 @@ class ManyPartitionsRunTest {
     @Test
     void reportsMemoryIdleCpuAndLoadPerNode(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        CommandLine cmd = Main.commandLine();
-        StringWriter stdout = new StringWriter();
-        StringWriter stderr = new StringWriter();
-        cmd.setOut(new PrintWriter(stdout));
-        cmd.setErr(new PrintWriter(stderr));
-        int code = cmd.execute("bench", "--many-partitions", "--skip-matrix", "--many-partitions-count", "6",
-                "--idle-s", "1", "--duration-s", "3", "--out", out.toString());
-        System.out.println(stderr);
-        assertEquals(Main.EXIT_OK, code, "stderr:\n" + stderr);
+        BenchCommandTest.Run r = BenchCommandTest.run("bench", "--many-partitions", "--skip-matrix",
+                "--many-partitions-count", "6", "--idle-s", "1", "--duration-s", "3", "--out", out.toString());
+        System.out.println(r.err());
+        assertEquals(Main.EXIT_OK, r.code(), "stderr:\n" + r.err());
 
         JsonNode many = new ObjectMapper().readTree(out.resolve(ResultsWriter.JSON).toFile()).get("many_partitions");
         assertTrue(many.get("error").isNull(), many.toString());
