@@ -65,6 +65,7 @@ public final class RaftHost implements AutoCloseable {
         this.fileWrites = fileWrites(config);
         this.metadataEvents = metadataEvents;
         this.partitionEvents = partitionEvents;
+        RatisJmx.configure(config.boolSetting("raft.metrics.jmx.enabled", false));
         newServer();
         this.metadataClient = newClient(metadataGroup());
         this.adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
