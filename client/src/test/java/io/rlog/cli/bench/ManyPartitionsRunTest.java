@@ -32,10 +32,8 @@ class ManyPartitionsRunTest {
         assertEquals(6, many.get("partitions").asInt());
         assertEquals(3, many.get("rf").asInt());
         assertTrue(many.get("createS").asDouble() > 0, many.toString());
-        assertEquals(ManyPartitions.DEFAULT_NODE_SETTINGS.get("raft.election.timeout.min.ms"),
-                many.get("nodeSettings").get("raft.election.timeout.min.ms").asText());
-        assertEquals(ManyPartitions.DEFAULT_NODE_SETTINGS.get("raft.election.timeout.max.ms"),
-                many.get("nodeSettings").get("raft.election.timeout.max.ms").asText());
+        ManyPartitions.DEFAULT_NODE_SETTINGS.forEach((key, value) ->
+                assertEquals(value, many.get("nodeSettings").path(key).asText(), key));
 
         assertEquals(3, many.get("nodes").size(), many.toString());
         for (JsonNode n : many.get("nodes")) {
