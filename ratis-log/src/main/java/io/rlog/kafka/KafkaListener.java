@@ -55,6 +55,11 @@ public final class KafkaListener implements AutoCloseable {
 
     /** {@code groups}: the node's group coordinator; null serves no group API. */
     public KafkaListener(Broker broker, GroupCoordinator groups, ListenerConfig config) {
+        this(broker, groups, config, ServingGate.opened());
+    }
+
+    /** {@code gate}: holds every request but ApiVersions until the node may answer (see {@link ServingGate}). */
+    public KafkaListener(Broker broker, GroupCoordinator groups, ListenerConfig config, ServingGate gate) {
         this.config = config;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rlog-kafka-timer");
@@ -77,7 +82,7 @@ public final class KafkaListener implements AutoCloseable {
         }
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(table);
         table.register(apiVersions);
-        this.dispatcher = new RequestDispatcher(table, apiVersions);
+        this.dispatcher = new RequestDispatcher(table, apiVersions, gate);
     }
 
     /** Binds {@code host:port} (port 0 picks a free one, see {@link #port()}) and starts serving. */

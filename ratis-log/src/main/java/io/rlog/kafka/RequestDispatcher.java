@@ -25,10 +25,12 @@ final class RequestDispatcher {
 
     private final HandlerTable table;
     private final ApiVersionsHandler apiVersions;
+    private final ServingGate gate;
 
-    RequestDispatcher(HandlerTable table, ApiVersionsHandler apiVersions) {
+    RequestDispatcher(HandlerTable table, ApiVersionsHandler apiVersions, ServingGate gate) {
         this.table = table;
         this.apiVersions = apiVersions;
+        this.gate = gate;
     }
 
     void dispatch(Connection connection, ByteBuffer frame) {
@@ -50,6 +52,14 @@ final class RequestDispatcher {
                     ApiVersionsHandler.FALLBACK_VERSION, parsed.header.correlationId()));
             return;
         }
+        if (parsed.apiKey == ApiKeys.API_VERSIONS) {
+            handle(connection, slot, parsed); // needs no metadata: a client may learn the versions while it waits
+        } else {
+            gate.submit(() -> handle(connection, slot, parsed));
+        }
+    }
+
+    private void handle(Connection connection, ConnectionSlot slot, ParsedRequest parsed) {
         RequestContext context = new RequestContext(parsed.header, connection.name(), connection::requestClose);
         CompletableFuture<ApiMessage> response;
         try {

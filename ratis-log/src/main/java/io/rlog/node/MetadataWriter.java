@@ -6,6 +6,7 @@ import io.rlog.proto.MetadataReply;
 import io.rlog.statemachine.RatisBytes;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,24 +15,74 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Writes commands to the metadata group through a Ratis client, which finds and follows its leader. */
+/**
+ * Writes commands to the metadata group through a Ratis client, which finds and follows its leader. A client
+ * that a failed request left unusable is replaced (see {@link RaftHost#replaceMetadataClient}).
+ */
 public final class MetadataWriter {
+
+    /** The client to send with now, and what to do with one that failed for good. */
+    interface Clients {
+        RaftClient current();
+
+        void replace(RaftClient broken);
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
 
     private static final Message NOTICE = Message.valueOf(
             RatisBytes.of(MetadataCommand.newBuilder().setCommitNotice(CommitNotice.getDefaultInstance()).build()));
 
-    private final RaftClient client;
+    private final Clients clients;
     /** 0: no notice in flight; 1: one in flight; 2: one in flight and writes committed since it was sent. */
     private final AtomicInteger notices = new AtomicInteger();
 
+    /** A writer that always uses {@code client} (tests). */
     MetadataWriter(RaftClient client) {
-        this.client = client;
+        this(new Clients() {
+            @Override
+            public RaftClient current() {
+                return client;
+            }
+
+            @Override
+            public void replace(RaftClient broken) {}
+        });
+    }
+
+    MetadataWriter(Clients clients) {
+        this.clients = clients;
+    }
+
+    /** The node's writer: its RaftHost's metadata client, replaced when a request leaves it unusable. */
+    static MetadataWriter of(RaftHost host) {
+        return new MetadataWriter(new Clients() {
+            @Override
+            public RaftClient current() {
+                return host.metadataClient();
+            }
+
+            @Override
+            public void replace(RaftClient broken) {
+                host.replaceMetadataClient(broken);
+            }
+        });
+    }
+
+    private CompletableFuture<RaftClientReply> send(Message message) {
+        RaftClient client = clients.current();
+        return client.async().send(message).whenComplete((reply, error) -> {
+            if (error != null) {
+                // A request that failed (after the client's retries: RaftRetryFailureException, or at once, e.g.
+                // LeaderNotReadyException from a leader just elected) closes the client's ordered window, and the
+                // client then fails everything with AlreadyClosedException. An unsuccessful reply does not.
+                clients.replace(client);
+            }
+        });
     }
 
     public CompletableFuture<MetadataReply> write(MetadataCommand cmd) {
-        return client.async().send(Message.valueOf(RatisBytes.of(cmd))).thenApply(reply -> {
+        return send(Message.valueOf(RatisBytes.of(cmd))).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
@@ -42,6 +93,21 @@ public final class MetadataWriter {
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new CompletionException(e);
             }
+        });
+    }
+
+    /**
+     * Commits a {@link CommitNotice} through the group's leader and completes with its log index: every metadata
+     * entry committed before this call is at or below that index. Like a write, it is then announced (see
+     * {@link #announceCommit}), so every follower learns within a round trip that the notice itself committed.
+     */
+    public CompletableFuture<Long> commitNoticeIndex() {
+        return send(NOTICE).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException());
+            }
+            announceCommit();
+            return reply.getLogIndex();
         });
     }
 
@@ -66,7 +132,7 @@ public final class MetadataWriter {
     }
 
     private void sendNotice() {
-        client.async().send(NOTICE).whenComplete((reply, e) -> {
+        send(NOTICE).whenComplete((reply, e) -> {
             if (e != null || !reply.isSuccess()) {
                 LOG.debug("commit notice failed: {}", e != null ? e.toString() : reply.getException());
             }

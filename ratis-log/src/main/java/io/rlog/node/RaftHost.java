@@ -49,7 +49,12 @@ public final class RaftHost implements AutoCloseable {
     private volatile RaftServer server;
     private volatile MetadataStateMachine metadata;
     private final Map<RaftGroupId, PartitionStateMachine> partitions = new ConcurrentHashMap<>();
-    private final RaftClient metadataClient;
+    /** How long a leader's appender sleeps after failures to reach a follower: 10 at 1 ms, 20 at 100 ms, then 1 s. */
+    static final String APPENDER_RETRY_POLICY = "1ms,10, 100ms,20, 1s,1000";
+    /** Replaced by {@link #replaceMetadataClient} once a failed request has closed it. */
+    private volatile RaftClient metadataClient;
+    /** Set by {@link #close}: no client is replaced after it. */
+    private boolean closed;
     /** Replaced by {@link #resetAdminClient}; only the group reconciler uses it, one round at a time. */
     private volatile RaftClient adminClient;
     /** raft.updater.idle.wait.ms; 0 or less keeps Ratis's own 100 ms polling (see UpdaterWakeups). */
@@ -253,6 +258,19 @@ public final class RaftHost implements AutoCloseable {
         // and places replicas from its own copy, so its writer follows its writes with a no-op entry, whose
         // appendEntries carries the commit to every follower (MetadataWriter).
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, config.boolSetting("raft.log.metadata.entries", false));
+        // While a follower cannot be reached, each of its leaders' appenders sleeps between attempts, and such a
+        // sleep is not cut short when the follower comes back. Ratis's default policy sleeps 5 s after about 20 s
+        // of failures, so a node restarted after a longer outage heard from its groups' leaders 5 to 10 s late: its
+        // replicas stayed behind, and its metadata replica (which holds the node's Kafka requests until it has
+        // caught up, MetadataCatchUp) took 9.9 s in RestartedNodeMetadataWireTest. Sleeps here are at most 1 s.
+        String appenderRetry = config.setting("raft.log.appender.retry.policy", APPENDER_RETRY_POLICY);
+        try {
+            org.apache.ratis.retry.RetryPolicy.parse(appenderRetry); // Ratis reads it only when a leader starts
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("raft.log.appender.retry.policy must be pairs of sleep and count"
+                    + " such as \"" + APPENDER_RETRY_POLICY + "\", got \"" + appenderRetry + "\": " + e.getMessage(), e);
+        }
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetry);
         if (config.fsync() == NodeConfig.Fsync.BACKGROUND) {
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
         }
@@ -342,6 +360,26 @@ public final class RaftHost implements AutoCloseable {
         return metadataClient;
     }
 
+    /**
+     * A new metadata client in place of {@code broken}, unless it was replaced already. Ratis's ordered async
+     * client closes its sliding window for good when a request fails after its last retry (no leader for 5 s:
+     * 50 tries 100 ms apart), and every later request then fails at once with AlreadyClosedException: before
+     * this, a node whose metadata group had been without a leader that long could never again create a topic,
+     * report a leader or hand out producer ids (MetadataWriterRecoveryTest).
+     */
+    synchronized void replaceMetadataClient(RaftClient broken) {
+        if (metadataClient != broken || closed) {
+            return; // replaced already, or failing because the node closes
+        }
+        metadataClient = newClient(metadataGroup());
+        LOG.info("replaced the metadata group's client after a request failed for good");
+        try {
+            broken.close();
+        } catch (IOException e) {
+            LOG.debug("closing the old metadata client: {}", e.toString());
+        }
+    }
+
     /** A client for group management calls addressed to one peer at a time. */
     public RaftClient adminClient() {
         return adminClient;
@@ -402,6 +440,9 @@ public final class RaftHost implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+        }
         metadataClient.close();
         adminClient.close();
         server.close();

@@ -74,11 +74,14 @@ public final class RatisBroker implements Broker {
 
     /** Whether a node's process was just found gone (PeerWatch): a leader there is no leader to name. */
     private final java.util.function.IntPredicate nodeDown;
+    /** Whether a node's Raft port refuses connections now (PeerWatch), however long since. */
+    private final java.util.function.IntPredicate nodeGone;
 
     RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits,
-                java.util.function.IntPredicate nodeDown) {
+                java.util.function.IntPredicate nodeDown, java.util.function.IntPredicate nodeGone) {
         this.config = config;
         this.nodeDown = nodeDown;
+        this.nodeGone = nodeGone;
         this.host = host;
         this.view = view;
         this.writer = writer;
@@ -228,21 +231,24 @@ public final class RatisBroker implements Broker {
             TopicOutcome ok = new TopicOutcome(ErrorCodes.NONE, null, id, spec.partitions(), spec.replicationFactor());
             // Answer once every partition has a leader, so that the client's first produce finds one; a topic
             // whose leaders are slow to appear still exists, so the wait ends in success either way.
-            return view.await(s -> allLeadersKnown(s, spec.name(), id))
+            return view.await(s -> allLeadersKnown(s, spec.name(), id, nodeGone))
                     .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
                     .handle((s, t) -> ok);
         }).exceptionally(t -> topicError(ErrorCodes.REQUEST_TIMED_OUT, "metadata write failed: " + rootMessage(t)));
     }
 
     /**
-     * Every partition is led by its first replica. The first replica has the highest Ratis priority, so a
-     * leader elected before it caught up hands over to it soon after; answering only once that happened
-     * keeps that handover out of the client's first writes.
+     * Every partition is led by its first replica, or by another when the first one's node is down. The first
+     * replica has the highest Ratis priority, so a leader elected before it caught up hands over to it soon
+     * after; answering only once that happened keeps that handover out of the client's first writes. A first
+     * replica on a node that is down cannot lead: waiting for it kept a topic created during a node's outage
+     * unanswered until the request's timeout (30 s from kafka-clients' Admin).
      */
-    private static boolean allLeadersKnown(MetadataView.Snapshot s, String name, UUID id) {
+    static boolean allLeadersKnown(MetadataView.Snapshot s, String name, UUID id, java.util.function.IntPredicate gone) {
         TopicRecord t = s.byName().get(name);
         return t != null && GroupIds.uuid(t.getTopicId()).equals(id)
-                && t.getPartitionsList().stream().allMatch(p -> p.getLeader() == p.getReplicas(0));
+                && t.getPartitionsList().stream().allMatch(p -> p.getLeader() == p.getReplicas(0)
+                        || (p.getLeader() >= 0 && gone.test(p.getReplicas(0))));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.rlog.node;
 import io.rlog.coordinator.GroupCoordinatorService;
 import io.rlog.coordinator.OffsetsTopic;
 import io.rlog.kafka.KafkaListener;
+import io.rlog.kafka.ServingGate;
 import io.rlog.kafka.ListenerConfig;
 import io.rlog.proto.MetadataImage;
 import io.rlog.statemachine.metadata.MetadataStateMachine;
@@ -34,6 +35,9 @@ public final class RlogServer implements AutoCloseable {
     private final RaftHost host;
     private final RatisBroker broker;
     private final KafkaListener listener;
+    /** Holds the listener's requests until the metadata replica has caught up after start. */
+    private final ServingGate gate = ServingGate.closed();
+    private final MetadataCatchUp catchUp;
     private final GroupReconciler reconciler;
     private final LeaderReporter reporter;
     private final OffsetsTopic offsetsTopic;
@@ -83,7 +87,7 @@ public final class RlogServer implements AutoCloseable {
                 }
             }
         });
-        MetadataWriter writer = new MetadataWriter(host.metadataClient());
+        MetadataWriter writer = MetadataWriter.of(host);
         Limits limits = Limits.from(config);
         PeerWatch[] watchRef = new PeerWatch[1];
         this.electionStarter = Executors.newFixedThreadPool(config.intSetting("peer.watch.election.threads", 4), r -> {
@@ -100,14 +104,18 @@ public final class RlogServer implements AutoCloseable {
         watchRef[0] = peerWatch;
         long downWindowMs = 2L * RaftHost.electionTimeoutMaxMs(config);
         this.broker = new RatisBroker(config, host, view, writer, limits,
-                id -> peerWatch != null && peerWatch.isNewlyDown(id, downWindowMs));
+                id -> peerWatch != null && peerWatch.isNewlyDown(id, downWindowMs),
+                id -> peerWatch != null && peerWatch.isDown(id));
         this.reconciler = new GroupReconciler(config, host, view, executor);
         this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
         reporterRef[0] = reporter;
         brokerRef[0] = broker;
         this.offsetsTopic = new OffsetsTopic(config, host, view, broker, executor);
         this.groups = new GroupCoordinatorService(config, host, view, offsetsTopic);
-        this.listener = new KafkaListener(broker, groups, listenerConfig(config, limits));
+        this.listener = new KafkaListener(broker, groups, listenerConfig(config, limits), gate);
+        this.catchUp = new MetadataCatchUp(writer,
+                () -> host.division(GroupIds.METADATA).map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L),
+                this::metadataLeaderKnown, executor, gate, 10, config.longSetting("metadata.catchup.retry.ms", 1000));
     }
 
     private static PeerWatch newPeerWatch(NodeConfig config, LostLeaderElections elections) {
@@ -145,6 +153,7 @@ public final class RlogServer implements AutoCloseable {
         reporter.start(config.intSetting("leader.report.interval.ms", 500));
         offsetsTopic.start(config.intSetting("reconcile.interval.ms", 1000));
         groups.start();
+        catchUp.start();
         listener.start(config.listenerHost(), config.kafkaPort());
         if (config.httpPort() >= 0) {
             http = new HttpEndpoints(config.listenerHost(), config.httpPort(), this::healthy, this::metrics);
@@ -153,8 +162,15 @@ public final class RlogServer implements AutoCloseable {
                 listener.port(), config.raftPort());
     }
 
-    /** Serving: the metadata group has a leader, so topic changes and metadata answers work. */
+    /**
+     * Serving: the node's metadata replica has caught up since the node started (its Kafka requests are no longer
+     * held) and the metadata group has a leader, so topic changes and metadata answers work.
+     */
     public boolean healthy() {
+        return gate.isOpen() && metadataLeaderKnown();
+    }
+
+    private boolean metadataLeaderKnown() {
         return host.division(GroupIds.METADATA).map(d -> d.getInfo().getLeaderId() != null).orElse(false);
     }
 
@@ -185,6 +201,9 @@ public final class RlogServer implements AutoCloseable {
         sb.append("# TYPE rlog_jvm_heap_used_bytes gauge\nrlog_jvm_heap_used_bytes ")
                 .append(rt.totalMemory() - rt.freeMemory()).append('\n');
         sb.append("# TYPE rlog_healthy gauge\nrlog_healthy ").append(healthy() ? 1 : 0).append('\n');
+        // Kafka requests held because the metadata replica has not caught up since the node started (ServingGate).
+        sb.append("# TYPE rlog_kafka_requests_held gauge\nrlog_kafka_requests_held ").append(gate.heldCount())
+                .append('\n');
         sb.append("# TYPE rlog_corrupt_replicas_set_aside gauge\nrlog_corrupt_replicas_set_aside ")
                 .append(CorruptReplicas.count(config.dataDir())).append('\n');
         return sb.toString();

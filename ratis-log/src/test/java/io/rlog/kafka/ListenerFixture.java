@@ -18,7 +18,11 @@ abstract class ListenerFixture {
     }
 
     KafkaListener start(ListenerConfig config) throws IOException {
-        KafkaListener listener = new KafkaListener(broker, config);
+        return start(config, ServingGate.opened());
+    }
+
+    KafkaListener start(ListenerConfig config, ServingGate gate) throws IOException {
+        KafkaListener listener = new KafkaListener(broker, null, config, gate);
         toClose.add(listener);
         listener.start("127.0.0.1", 0);
         return listener;

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Ratis settings a node derives from its config (unit test of RaftHost.properties alone). */
 class RaftPropertiesTest {
@@ -39,6 +40,16 @@ class RaftPropertiesTest {
         assertEquals(10_000, stepDownWaitMs(properties(Map.of("raft.election.timeout.min.ms", "8000",
                 "raft.election.timeout.max.ms", "16000"))), "capped at Ratis's own 10 s");
         assertEquals(300, stepDownWaitMs(properties(Map.of("raft.leader.stepdown.wait.ms", "300"))));
+    }
+
+    @Test
+    void appendersRetryAnUnreachableFollowerAtLeastEverySecond() {
+        assertEquals("1ms,10, 100ms,20, 1s,1000", RaftServerConfigKeys.Log.Appender.retryPolicy(properties(Map.of())));
+        assertEquals("1ms,5, 2s,100", RaftServerConfigKeys.Log.Appender.retryPolicy(
+                properties(Map.of("raft.log.appender.retry.policy", "1ms,5, 2s,100"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> properties(Map.of("raft.log.appender.retry.policy", "1ms,ten")));
+        assertTrue(e.getMessage().startsWith("raft.log.appender.retry.policy must be pairs"), e.getMessage());
     }
 
     @Test
