@@ -60,7 +60,9 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--out", description = "where histories and report.md go (default chaos-out/<time>)")
     Path out;
 
-    @Option(names = "--groups", description = "also run subscribe-mode consumers that commit (needs consumer groups)")
+    @Option(names = "--groups", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also run two subscribe-mode consumers of one group that commit after every poll"
+                    + " (default; --no-groups leaves them out, e.g. against a cluster without consumer groups)")
     boolean groups;
 
     @Option(names = "--no-rotate", description = "do not kill the busiest leader between the two final reads")

@@ -28,8 +28,9 @@ class ChaosProperties {
     @Property(tries = 1, shrinking = ShrinkingMode.OFF)
     void randomSchedulesKeepEveryPromiseOfTheMode(@ForAll("seeds") long seed) throws Exception {
         Schedule schedule = ScheduleGenerator.generate(seed, ChaosSettings.workloadMs(), EnumSet.allOf(FaultKind.class));
-        // -Dchaos.groups=true adds subscribe-mode consumers with commits, once the broker has consumer groups.
-        WorkloadParams workload = WorkloadParams.generate(seed, Boolean.getBoolean("chaos.groups"));
+        // Subscribe-mode consumers of one group that commit after every poll; -Dchaos.groups=false leaves them out.
+        WorkloadParams workload = WorkloadParams.generate(seed,
+                Boolean.parseBoolean(System.getProperty("chaos.groups", "true")));
         for (Fault f : schedule.faults()) {
             Statistics.label("fault").collect(f.kind().id() + ":" + f.target().id());
         }
