@@ -16,77 +16,49 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Writes commands to the metadata group through a Ratis client, which finds and follows its leader. A client
- * that a failed request left unusable is replaced (see {@link RaftHost#replaceMetadataClient}).
+ * Writes commands to the metadata group through its node's Ratis client, which finds and follows its leader. A
+ * client that a failed request left unusable is replaced (see {@link RaftHost#replaceMetadataClient}).
  */
 public final class MetadataWriter {
-
-    /** The client to send with now, and what to do with one that failed for good. */
-    interface Clients {
-        RaftClient current();
-
-        void replace(RaftClient broken);
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
 
     private static final Message NOTICE = Message.valueOf(
             RatisBytes.of(MetadataCommand.newBuilder().setCommitNotice(CommitNotice.getDefaultInstance()).build()));
 
-    private final Clients clients;
+    private final RaftHost host;
     /** 0: no notice in flight; 1: one in flight; 2: one in flight and writes committed since it was sent. */
     private final AtomicInteger notices = new AtomicInteger();
 
-    /** A writer that always uses {@code client} (tests). */
-    MetadataWriter(RaftClient client) {
-        this(new Clients() {
-            @Override
-            public RaftClient current() {
-                return client;
-            }
-
-            @Override
-            public void replace(RaftClient broken) {}
-        });
-    }
-
-    MetadataWriter(Clients clients) {
-        this.clients = clients;
-    }
-
-    /** The node's writer: its RaftHost's metadata client, replaced when a request leaves it unusable. */
-    static MetadataWriter of(RaftHost host) {
-        return new MetadataWriter(new Clients() {
-            @Override
-            public RaftClient current() {
-                return host.metadataClient();
-            }
-
-            @Override
-            public void replace(RaftClient broken) {
-                host.replaceMetadataClient(broken);
-            }
-        });
+    MetadataWriter(RaftHost host) {
+        this.host = host;
     }
 
     private CompletableFuture<RaftClientReply> send(Message message) {
-        RaftClient client = clients.current();
+        RaftClient client = host.metadataClient();
         return client.async().send(message).whenComplete((reply, error) -> {
             if (error != null) {
                 // A request that failed (after the client's retries: RaftRetryFailureException, or at once, e.g.
                 // LeaderNotReadyException from a leader just elected) closes the client's ordered window, and the
                 // client then fails everything with AlreadyClosedException. An unsuccessful reply does not.
-                clients.replace(client);
+                host.replaceMetadataClient(client);
             }
         });
     }
 
-    public CompletableFuture<MetadataReply> write(MetadataCommand cmd) {
-        return send(Message.valueOf(RatisBytes.of(cmd))).thenApply(reply -> {
+    /** Sends {@code message}; completes with the reply once it committed, and announces that commit. */
+    private CompletableFuture<RaftClientReply> commit(Message message) {
+        return send(message).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
             announceCommit();
+            return reply;
+        });
+    }
+
+    public CompletableFuture<MetadataReply> write(MetadataCommand cmd) {
+        return commit(Message.valueOf(RatisBytes.of(cmd))).thenApply(reply -> {
             try {
                 ByteBuffer b = RatisBytes.toBuffer(reply.getMessage().getContent());
                 return MetadataReply.parseFrom(b);
@@ -102,13 +74,7 @@ public final class MetadataWriter {
      * {@link #announceCommit}), so every follower learns within a round trip that the notice itself committed.
      */
     public CompletableFuture<Long> commitNoticeIndex() {
-        return send(NOTICE).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new CompletionException(reply.getException());
-            }
-            announceCommit();
-            return reply.getLogIndex();
-        });
+        return commit(NOTICE).thenApply(RaftClientReply::getLogIndex);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class RlogServer implements AutoCloseable {
                 }
             }
         });
-        MetadataWriter writer = MetadataWriter.of(host);
+        MetadataWriter writer = new MetadataWriter(host);
         Limits limits = Limits.from(config);
         PeerWatch[] watchRef = new PeerWatch[1];
         this.electionStarter = Executors.newFixedThreadPool(config.intSetting("peer.watch.election.threads", 4), r -> {

@@ -90,7 +90,7 @@ class CommitAnnouncementTest {
      */
     private static void writeAndAwaitEveryNode(InJvmCluster cluster, int n, CountDownLatch afterReply)
             throws Exception {
-        MetadataWriter writer = new MetadataWriter(cluster.node(n).raftHost().metadataClient());
+        MetadataWriter writer = new MetadataWriter(cluster.node(n).raftHost());
         MetadataReply reply = writer.write(MetadataCommand.newBuilder().setAllocateProducerIds(
                 AllocateProducerIds.newBuilder().setNodeId(n).setCount(10)).build()).get(10, TimeUnit.SECONDS);
         afterReply.countDown();
