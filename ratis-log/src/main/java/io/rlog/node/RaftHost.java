@@ -79,13 +79,29 @@ public final class RaftHost implements AutoCloseable {
     /**
      * How partition stores write flushed and compacted files: {@code rocksdb.flush.direct.io} (false; true:
      * O_DIRECT) and, for buffered writes, {@code rocksdb.flush.bytes.per.sync} (1MB; 0: the kernel writes a file
-     * back when it likes and at its final fsync).
+     * back when it likes and at its final fsync); and how large a partition's batch files grow,
+     * {@code partition.segment.bytes.max} (64MB).
      */
     static PartitionStore.FileWrites fileWrites(NodeConfig config) {
         PartitionStore.FileWrites defaults = PartitionStore.FileWrites.DEFAULT;
         return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", defaults.directIo()),
                 SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync",
-                        Long.toString(defaults.bytesPerSync()))).getSize());
+                        Long.toString(defaults.bytesPerSync()))).getSize(),
+                segmentBytesMax(config.setting("partition.segment.bytes.max", Long.toString(defaults.segmentBytesMax()))));
+    }
+
+    private static long segmentBytesMax(String value) {
+        long bytes;
+        try {
+            bytes = SizeInBytes.valueOf(value).getSize();
+        } catch (RuntimeException e) {
+            bytes = -1;
+        }
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("partition.segment.bytes.max must be a size above 0 (such as 64MB), got "
+                    + value);
+        }
+        return bytes;
     }
 
     /** A Raft client for {@code group}; the caller closes it. */

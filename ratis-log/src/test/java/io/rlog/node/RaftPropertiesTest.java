@@ -61,7 +61,7 @@ class RaftPropertiesTest {
     }
 
     @Test
-    void partitionStoresFlushThroughThePageCacheWithOneMegabyteSyncsUnlessToldOtherwise() {
+    void partitionStoresFlushThroughThePageCacheWithOneMegabyteSyncsAndUse64MegabyteBatchFilesUnlessToldOtherwise() {
         assertEquals(new PartitionStore.FileWrites(false, 1 << 20), RaftHost.fileWrites(config(Map.of())));
         assertEquals(PartitionStore.FileWrites.DEFAULT, RaftHost.fileWrites(config(Map.of())));
         assertEquals(new PartitionStore.FileWrites(true, 1 << 20), RaftHost.fileWrites(config(Map.of(
@@ -70,6 +70,14 @@ class RaftPropertiesTest {
                 "rocksdb.flush.bytes.per.sync", "0"))));
         assertEquals(new PartitionStore.FileWrites(false, 4 << 20), RaftHost.fileWrites(config(Map.of(
                 "rocksdb.flush.bytes.per.sync", "4MB"))));
+        assertEquals(64 << 20, RaftHost.fileWrites(config(Map.of())).segmentBytesMax());
+        assertEquals(new PartitionStore.FileWrites(false, 1 << 20, 16 << 20), RaftHost.fileWrites(config(Map.of(
+                "partition.segment.bytes.max", "16MB"))));
+        for (String bad : new String[] {"0", "-1MB", "lots"}) {
+            assertEquals("partition.segment.bytes.max must be a size above 0 (such as 64MB), got " + bad,
+                    assertThrows(IllegalArgumentException.class, () -> RaftHost.fileWrites(config(Map.of(
+                            "partition.segment.bytes.max", bad)))).getMessage());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RaftHost.fileWrites(config(Map.of("rocksdb.flush.direct.io", "ture"))));
         assertEquals("rocksdb.flush.direct.io must be true or false, got ture", e.getMessage());

@@ -139,11 +139,27 @@ public final class CheckpointStorage implements StateMachineStorage {
 
     /**
      * Makes {@code target} a copy of checkpoint folder {@code source}: SST files are immutable and hard-linked,
-     * everything else (MANIFEST, CURRENT, OPTIONS), which RocksDB appends to or replaces, is copied.
+     * everything else (MANIFEST, CURRENT, OPTIONS), which RocksDB appends to or replaces, is copied. The files of
+     * the {@code linkedDirs} subfolders are hard-linked too: their owner never writes a restored file again (a
+     * partition's batch files).
      */
-    public static void restoreCheckpoint(Path source, Path target) throws IOException {
+    public static void restoreCheckpoint(Path source, Path target, String... linkedDirs) throws IOException {
         deleteRecursively(target);
         Files.createDirectories(target);
+        for (String dir : linkedDirs) {
+            Path from = source.resolve(dir);
+            if (!Files.isDirectory(from)) {
+                continue;
+            }
+            Path to = Files.createDirectories(target.resolve(dir));
+            try (Stream<Path> list = Files.list(from)) {
+                for (Path p : list.toList()) {
+                    if (Files.isRegularFile(p) && !p.getFileName().toString().endsWith(".md5")) {
+                        linkOrCopy(p, to.resolve(p.getFileName()));
+                    }
+                }
+            }
+        }
         try (Stream<Path> list = Files.list(source)) {
             for (Path p : list.toList()) {
                 String name = p.getFileName().toString();
@@ -161,6 +177,15 @@ public final class CheckpointStorage implements StateMachineStorage {
                 }
                 Files.copy(p, dst);
             }
+        }
+    }
+
+    /** A hard link of {@code source} at {@code target}, or a copy where links cannot be made. */
+    public static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, target);
         }
     }
 }

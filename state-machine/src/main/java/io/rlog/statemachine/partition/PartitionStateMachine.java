@@ -134,7 +134,7 @@ public class PartitionStateMachine extends BaseStateMachine {
         try {
             if (snapshot != null && (!Files.exists(live) || appliedIndexOf(live) < snapshot.getIndex())) {
                 LOG.info("{}: restoring the live store from snapshot {}", getId(), snapshot.getTermIndex());
-                CheckpointStorage.restoreCheckpoint(storage.latestPath(), live);
+                CheckpointStorage.restoreCheckpoint(storage.latestPath(), live, PartitionStore.SEGMENTS_DIR);
             }
             storeLock.writeLock().lock();
             try {
@@ -260,7 +260,7 @@ public class PartitionStateMachine extends BaseStateMachine {
                     : cmd.hasAppend() ? reply(applyAppends(List.of(cmd.getAppend()), term, index).get(0))
                     : cmd.hasOffsets() ? reply(applyOffsets(cmd.getOffsets(), term, index))
                     : reply(error(CORRUPT_MESSAGE, "unknown partition command"));
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | IOException e) {
             // A storage failure leaves this replica unable to follow the log: fail the request loudly.
             LOG.error("{}: storage failure applying {}:{}", getId(), term, index, e);
             return CompletableFuture.failedFuture(e);
@@ -269,7 +269,7 @@ public class PartitionStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(result);
     }
 
-    private Message applyAppendMany(AppendMany many, long term, long index) throws RocksDBException {
+    private Message applyAppendMany(AppendMany many, long term, long index) throws RocksDBException, IOException {
         return Message.valueOf(RatisBytes.of(AppendManyReply.newBuilder()
                 .addAllReplies(applyAppends(many.getAppendsList(), term, index)).build()));
     }
@@ -279,7 +279,8 @@ public class PartitionStateMachine extends BaseStateMachine {
      * duplicate one leaves the others alone), and persists all of their effects in one write batch with this
      * entry's (term, index), so that a crash keeps all of the entry or none of it.
      */
-    private List<AppendReply> applyAppends(List<AppendBatches> appends, long term, long index) throws RocksDBException {
+    private List<AppendReply> applyAppends(List<AppendBatches> appends, long term, long index)
+            throws RocksDBException, IOException {
         List<AppendReply> replies = new ArrayList<>(appends.size());
         List<PartitionStore.Write> writes = new ArrayList<>(appends.size());
         int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
@@ -404,6 +405,9 @@ public class PartitionStateMachine extends BaseStateMachine {
                 return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0));
             }
             return new ReadResult((short) 0, hw, start, store.read(fetchOffset, hw, maxBytes));
+        } catch (IOException e) {
+            LOG.error("{}: reading batches from offset {} failed", getId(), fetchOffset, e);
+            return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0));
         } finally {
             storeLock.readLock().unlock();
         }
@@ -429,6 +433,8 @@ public class PartitionStateMachine extends BaseStateMachine {
         storeLock.readLock().lock();
         try {
             return store == null ? java.util.Map.of() : store.dump();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         } finally {
             storeLock.readLock().unlock();
         }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionStoreTest {
 
     @Test
-    void batchesOfAStoreWrittenInOneFamilyMoveToTheirOwn(@TempDir Path dir, @TempDir Path crashed) throws Exception {
+    void batchesOfAStoreWrittenInOneFamilyMoveIntoFiles(@TempDir Path dir, @TempDir Path crashed) throws Exception {
         byte[] first = withBaseOffset(TestBatches.batch(7, (short) 0, 0, 2, 10), 0);
         byte[] second = withBaseOffset(TestBatches.batch(7, (short) 0, 2, 3, 20), 2);
         // The layout before batches had their own family: everything in the default one.
@@ -52,9 +52,9 @@ class PartitionStoreTest {
         try (PartitionStore store = new PartitionStore(dir)) {
             assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
         }
-        assertOnlyBatchesInTheirFamily(dir);
+        assertBatchesOnlyInFiles(dir, first.length + second.length);
         // The crashed copy opens to the same state without moving anything again.
-        assertOnlyBatchesInTheirFamily(crashed);
+        assertBatchesOnlyInFiles(crashed, first.length + second.length);
         try (PartitionStore store = new PartitionStore(crashed)) {
             assertEquals(9, store.load().appliedIndex());
             assertArrayEquals(concat(first, second), bytes(store.read(0, 5, 1 << 20)));
@@ -141,21 +141,144 @@ class PartitionStoreTest {
         }
     }
 
-    private static void assertOnlyBatchesInTheirFamily(Path dir) throws Exception {
+    @Test
+    void aCrashKeepsTheFlushedPrefixAndCutsTheBatchFileBackToIt(@TempDir Path dir, @TempDir Path crashed)
+            throws Exception {
+        ByteBuffer first = TestBatches.batch(7, (short) 0, 0, 2, 10);
+        ByteBuffer second = TestBatches.batch(7, (short) 0, 2, 3, 20);
+        PartitionLog log = new PartitionLog();
+        try (PartitionStore store = new PartitionStore(dir)) {
+            append(store, log, first, 4);
+            store.flush();
+            append(store, log, second, 5);
+            // The crash: RocksDB's flushed files (the second batch's index entry was only in the memtable) and
+            // the batch file holding both batches, as the page cache kept it.
+            copyFolder(dir, crashed);
+        }
+        byte[] firstStored = stored(first, 0);
+        assertEquals(firstStored.length + stored(second, 2).length, segmentBytes(crashed));
+        PartitionLog replayed = new PartitionLog();
+        try (PartitionStore store = new PartitionStore(crashed)) {
+            PartitionStore.Snapshot s = store.load();
+            assertEquals(4, s.appliedIndex());
+            assertEquals(2, s.logEndOffset());
+            assertEquals(firstStored.length, segmentBytes(crashed), "cut back to the indexed batch");
+            assertArrayEquals(firstStored, bytes(store.read(0, 2, 1 << 20)));
+            // Ratis applies entry 5 again: the batch goes into a new file, and both read back.
+            replayed.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
+            append(store, replayed, second, 5);
+            assertArrayEquals(concat(firstStored, stored(second, 2)), bytes(store.read(0, 5, 1 << 20)));
+            assertArrayEquals(stored(second, 2), bytes(store.read(3, 5, 1 << 20)));
+        }
+        try (var files = java.nio.file.Files.list(crashed.resolve(PartitionStore.SEGMENTS_DIR))) {
+            assertEquals(2, files.count());
+        }
+    }
+
+    @Test
+    void aBatchFileShorterThanItsIndexIsReportedAsCorrupt(@TempDir Path dir) throws Exception {
+        try (PartitionStore store = new PartitionStore(dir)) {
+            append(store, new PartitionLog(), TestBatches.batch(7, (short) 0, 0, 2, 10), 1);
+        }
+        Path file;
+        try (var files = java.nio.file.Files.list(dir.resolve(PartitionStore.SEGMENTS_DIR))) {
+            file = files.findFirst().orElseThrow();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1);
+        }
+        var e = assertThrows(org.apache.ratis.io.CorruptedFileException.class, () -> new PartitionStore(dir));
+        assertTrue(e.getMessage().contains(file.getFileName().toString()), e.getMessage());
+    }
+
+    @Test
+    void readsCrossFilesAndACheckpointKeepsItsFilesAsTheyWere(@TempDir Path dir, @TempDir Path snapshots)
+            throws Exception {
+        // Files of at most 100 bytes: every batch (77 to 93 bytes here) begins a file of its own.
+        PartitionStore.FileWrites small = new PartitionStore.FileWrites(false, 1 << 20, 100);
+        ByteBuffer first = TestBatches.batch(7, (short) 0, 0, 2, 10);
+        ByteBuffer second = TestBatches.batch(7, (short) 0, 2, 3, 20);
+        ByteBuffer third = TestBatches.batch(7, (short) 0, 5, 4, 30);
+        Path checkpoint = snapshots.resolve("cp");
+        Path restored = snapshots.resolve("restored");
+        PartitionLog log = new PartitionLog();
+        byte[] all = concat(stored(first, 0), concat(stored(second, 2), stored(third, 5)));
+        try (PartitionStore store = new PartitionStore(dir, small)) {
+            append(store, log, first, 1);
+            append(store, log, second, 2);
+            store.checkpoint(checkpoint);
+            append(store, log, third, 3);
+            assertArrayEquals(all, bytes(store.read(0, 9, 1 << 20)), "three files, read as one");
+            assertArrayEquals(concat(stored(second, 2), stored(third, 5)), bytes(store.read(4, 9, 1 << 20)));
+            assertArrayEquals(stored(second, 2), bytes(store.read(2, 9, stored(second, 2).length)), "byte limit");
+            assertEquals(2, store.offsetForTimestamp(15, 9));
+            assertEquals(-1, store.offsetForTimestamp(25, 5), "nothing at or after the end");
+        }
+        io.rlog.statemachine.CheckpointStorage.restoreCheckpoint(checkpoint, restored, PartitionStore.SEGMENTS_DIR);
+        try (PartitionStore store = new PartitionStore(restored, small)) {
+            assertEquals(2, store.load().appliedIndex());
+            assertArrayEquals(concat(stored(first, 0), stored(second, 2)), bytes(store.read(0, 5, 1 << 20)));
+            // Appending to the restored store leaves the checkpoint's (hard-linked) files alone.
+            PartitionLog again = new PartitionLog();
+            PartitionStore.Snapshot s = store.load();
+            again.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
+            append(store, again, third, 3);
+            assertArrayEquals(all, bytes(store.read(0, 9, 1 << 20)));
+        }
+        assertEquals(stored(first, 0).length + stored(second, 2).length,
+                segmentBytes(checkpoint), "the checkpoint's files did not change");
+    }
+
+    /** Applies one entry of {@code batch} at Raft index {@code index} (term 1), as the state machine does. */
+    private static void append(PartitionStore store, PartitionLog log, ByteBuffer batch, long index) throws Exception {
+        ByteBuffer entry = batch.asReadOnlyBuffer();
+        PartitionLog.Appended a = (PartitionLog.Appended) log.append(BatchHeader.parseAll(entry), 0L);
+        store.writeAppends(List.of(new PartitionStore.Write(a, entry, 1)), log, 1, index);
+    }
+
+    /** {@code batch} as the store keeps it: with its base offset and leader epoch 1. */
+    private static byte[] stored(ByteBuffer batch, long baseOffset) {
+        ByteBuffer copy = ByteBuffer.wrap(bytes(batch));
+        BatchHeader.stamp(copy, 0, baseOffset, 1);
+        return copy.array();
+    }
+
+    /** No batch bytes left in RocksDB (no "batches" family, only meta keys in the default one); all in files. */
+    private static void assertBatchesOnlyInFiles(Path dir, long batchBytes) throws Exception {
+        List<String> families;
+        try (Options o = new Options()) {
+            families = RocksDB.listColumnFamilies(o, dir.toString()).stream()
+                    .map(f -> new String(f, StandardCharsets.US_ASCII)).sorted().toList();
+        }
+        assertEquals(List.of(PartitionStore.INDEX_FAMILY, "default"), families);
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (RocksDB db = RocksDB.open(dir.toString(), List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
-                new ColumnFamilyDescriptor(PartitionStore.BATCH_FAMILY.getBytes(StandardCharsets.US_ASCII))), handles)) {
+                new ColumnFamilyDescriptor(PartitionStore.INDEX_FAMILY.getBytes(StandardCharsets.US_ASCII))), handles)) {
             assertEquals(List.of("m"), firstBytesOfKeys(db, handles.get(0)).stream().distinct().toList());
             assertEquals(List.of("b", "b"), firstBytesOfKeys(db, handles.get(1)));
             handles.forEach(ColumnFamilyHandle::close);
         }
+        assertEquals(batchBytes, segmentBytes(dir));
     }
 
-    private static void copyFolder(Path from, Path to) throws Exception {
+    private static long segmentBytes(Path storeDir) throws Exception {
+        try (var files = java.nio.file.Files.list(storeDir.resolve(PartitionStore.SEGMENTS_DIR))) {
+            long total = 0;
+            for (Path f : files.toList()) {
+                total += java.nio.file.Files.size(f);
+            }
+            return total;
+        }
+    }
+
+    /** Copies a store's folder as a crash would leave it: its files as they are, without the LOCK. */
+    static void copyFolder(Path from, Path to) throws Exception {
         try (var files = java.nio.file.Files.list(from)) {
             for (Path f : files.toList()) {
-                if (!f.getFileName().toString().equals("LOCK")) {
+                if (java.nio.file.Files.isDirectory(f)) {
+                    copyFolder(f, java.nio.file.Files.createDirectories(to.resolve(f.getFileName())));
+                } else if (!f.getFileName().toString().equals("LOCK")) {
                     java.nio.file.Files.copy(f, to.resolve(f.getFileName()));
                 }
             }

@@ -1,0 +1,99 @@
+package io.rlog.statemachine.partition;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BatchSegmentsTest {
+
+    /** The bytes of batch {@code n}: its size and every byte derived from n, so any mix-up shows. */
+    private static byte[] payload(int n) {
+        byte[] b = new byte[20 + n % 50];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (n * 31 + i);
+        }
+        return b;
+    }
+
+    @Test
+    void readersSeeEveryWrittenBatchWhileFilesRollAndReadChannelsAreClosed(@TempDir Path dir) throws Exception {
+        // 200-byte files: a new file every few batches, so reads keep opening older files and the writer keeps
+        // closing the least recently read ones (at most 4 stay open).
+        List<BatchSegments.Location> written = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        int batches = 3_000;
+        try (BatchSegments segments = new BatchSegments(dir, 200)) {
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        while (written.size() < batches) {
+                            int n = written.isEmpty() ? -1 : ThreadLocalRandom.current().nextInt(written.size());
+                            if (n < 0) {
+                                continue;
+                            }
+                            BatchSegments.Location at = written.get(n);
+                            ByteBuffer into = ByteBuffer.allocate(at.sizeBytes());
+                            segments.read(at.segment(), at.position(), at.sizeBytes(), into);
+                            assertArrayEquals(payload(n), into.array(), "batch " + n);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                t.start();
+                readers.add(t);
+            }
+            for (int n = 0; n < batches; n++) {
+                byte[] p = payload(n);
+                written.add(segments.append(n, ByteBuffer.wrap(p, 0, 8), ByteBuffer.wrap(p, 8, p.length - 8)));
+                if (n % 500 == 499) {
+                    segments.roll();
+                }
+            }
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertNull(failure.get(), () -> "a read failed: " + failure.get());
+            assertTrue(segments.segments().size() > 100, "files: " + segments.segments().size());
+        }
+    }
+
+    @Test
+    void recoveryCutsBackToTheLastIndexedBatchAndRemovesLaterFiles(@TempDir Path dir) throws Exception {
+        BatchSegments.Location second;
+        try (BatchSegments segments = new BatchSegments(dir, 100)) {
+            segments.append(0, ByteBuffer.wrap(payload(0)), ByteBuffer.allocate(0));
+            second = segments.append(1, ByteBuffer.wrap(payload(1)), ByteBuffer.allocate(0));
+            segments.append(2, ByteBuffer.wrap(payload(2)), ByteBuffer.allocate(0)); // 20 + 21 + 22 bytes
+            segments.append(3, ByteBuffer.wrap(payload(49)), ByteBuffer.allocate(0)); // 69 more: a new file
+        }
+        try (BatchSegments segments = new BatchSegments(dir, 100)) {
+            assertEquals(List.of(0L, 3L), segments.segments());
+            segments.recover(second);
+            assertEquals(List.of(0L), segments.segments());
+            assertEquals(second.end(), java.nio.file.Files.size(BatchSegments.fileOf(dir, 0)));
+            // The next append begins a file of its own, after the one recovered.
+            BatchSegments.Location next = segments.append(2, ByteBuffer.wrap(payload(2)), ByteBuffer.allocate(0));
+            assertEquals(new BatchSegments.Location(2, 0, payload(2).length), next);
+        }
+        try (BatchSegments segments = new BatchSegments(dir, 100)) {
+            segments.recover(null);
+            assertEquals(List.of(), segments.segments(), "an empty index keeps no file");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new BatchSegments(dir, 0));
+    }
+}
