@@ -43,6 +43,20 @@ class CorruptReplicaTest {
 
     @Test
     void aCorruptReplicaIsSetAsideAndRebuiltWhileTheNodeServes(@TempDir Path dir) throws Exception {
+        corruptAFollowerAndRebuildIt(dir, CorruptReplicaTest::corruptLastEntries);
+    }
+
+    /** The same when the replica's last batch file lost its end (the index refers past it). */
+    @Test
+    void aReplicaWhoseBatchFileLostItsEndIsSetAsideAndRebuilt(@TempDir Path dir) throws Exception {
+        corruptAFollowerAndRebuildIt(dir, CorruptReplicaTest::cutLastBatchFile);
+    }
+
+    private interface Corruption {
+        void corrupt(Path groupFolder) throws Exception;
+    }
+
+    private static void corruptAFollowerAndRebuildIt(Path dir, Corruption corruption) throws Exception {
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get();
@@ -53,7 +67,7 @@ class CorruptReplicaTest {
             InJvmCluster.await("every replica applied the writes", 30_000, () -> caughtUp(cluster, gid, 3));
 
             int follower = followerOf(cluster, gid);
-            cluster.restart(follower, data -> corruptLastEntries(data.resolve("raft").resolve(gid.getUuid().toString())));
+            cluster.restart(follower, data -> corruption.corrupt(data.resolve("raft").resolve(gid.getUuid().toString())));
 
             RlogServer restarted = cluster.node(follower);
             InJvmCluster.await("restarted node healthy", 30_000, restarted::healthy);
@@ -88,6 +102,19 @@ class CorruptReplicaTest {
             bytes[i] ^= (byte) 0xff;
         }
         Files.write(segment, bytes);
+    }
+
+    /** Cuts 10 bytes off the newest of the replica's batch files. */
+    private static void cutLastBatchFile(Path group) throws Exception {
+        Path file;
+        try (Stream<Path> files = Files.list(group.resolve("db").resolve("segments"))) {
+            file = files.max(Comparator.comparing(Path::getFileName)).orElseThrow();
+        }
+        long size = Files.size(file);
+        assertTrue(size > 1_000, "the file holds the writes: " + size + " bytes");
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size - 10);
+        }
     }
 
     /** Bytes up to the last non-zero one (Ratis preallocates segments with zeros). */
