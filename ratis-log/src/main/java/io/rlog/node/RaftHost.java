@@ -79,26 +79,30 @@ public final class RaftHost implements AutoCloseable {
     /**
      * How partition stores write flushed and compacted files: {@code rocksdb.flush.direct.io} (false; true:
      * O_DIRECT) and, for buffered writes, {@code rocksdb.flush.bytes.per.sync} (1MB; 0: the kernel writes a file
-     * back when it likes and at its final fsync); and how large a partition's batch files grow,
-     * {@code partition.segment.bytes.max} (64MB).
+     * back when it likes and at its final fsync); how large a partition's batch files grow,
+     * {@code partition.segment.bytes.max} (64MB); and how many bytes of the active one are written between
+     * background fsyncs, {@code partition.segment.writeback.bytes} (1MB; 0: left to the kernel).
      */
     static PartitionStore.FileWrites fileWrites(NodeConfig config) {
         PartitionStore.FileWrites defaults = PartitionStore.FileWrites.DEFAULT;
         return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", defaults.directIo()),
                 SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync",
                         Long.toString(defaults.bytesPerSync()))).getSize(),
-                segmentBytesMax(config.setting("partition.segment.bytes.max", Long.toString(defaults.segmentBytesMax()))));
+                size(config, "partition.segment.bytes.max", defaults.segmentBytesMax(), 1),
+                size(config, "partition.segment.writeback.bytes", defaults.segmentWritebackBytes(), 0));
     }
 
-    private static long segmentBytesMax(String value) {
+    /** A size setting of at least {@code min} bytes, or the default when unset. */
+    private static long size(NodeConfig config, String name, long defaultBytes, long min) {
+        String value = config.setting(name, Long.toString(defaultBytes));
         long bytes;
         try {
             bytes = SizeInBytes.valueOf(value).getSize();
         } catch (RuntimeException e) {
             bytes = -1;
         }
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("partition.segment.bytes.max must be a size above 0 (such as 64MB), got "
+        if (bytes < min) {
+            throw new IllegalArgumentException(name + " must be a size of at least " + min + " bytes (such as 1MB), got "
                     + value);
         }
         return bytes;

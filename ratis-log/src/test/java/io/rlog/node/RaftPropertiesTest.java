@@ -62,7 +62,7 @@ class RaftPropertiesTest {
 
     @Test
     void partitionStoresFlushThroughThePageCacheWithOneMegabyteSyncsAndUse64MegabyteBatchFilesUnlessToldOtherwise() {
-        assertEquals(new PartitionStore.FileWrites(false, 1 << 20), RaftHost.fileWrites(config(Map.of())));
+        assertEquals(new PartitionStore.FileWrites(false, 1 << 20, 64 << 20, 1 << 20), RaftHost.fileWrites(config(Map.of())));
         assertEquals(PartitionStore.FileWrites.DEFAULT, RaftHost.fileWrites(config(Map.of())));
         assertEquals(new PartitionStore.FileWrites(true, 1 << 20), RaftHost.fileWrites(config(Map.of(
                 "rocksdb.flush.direct.io", "true"))));
@@ -71,13 +71,17 @@ class RaftPropertiesTest {
         assertEquals(new PartitionStore.FileWrites(false, 4 << 20), RaftHost.fileWrites(config(Map.of(
                 "rocksdb.flush.bytes.per.sync", "4MB"))));
         assertEquals(64 << 20, RaftHost.fileWrites(config(Map.of())).segmentBytesMax());
-        assertEquals(new PartitionStore.FileWrites(false, 1 << 20, 16 << 20), RaftHost.fileWrites(config(Map.of(
-                "partition.segment.bytes.max", "16MB"))));
+        assertEquals(1 << 20, RaftHost.fileWrites(config(Map.of())).segmentWritebackBytes());
+        assertEquals(new PartitionStore.FileWrites(false, 1 << 20, 16 << 20, 0), RaftHost.fileWrites(config(Map.of(
+                "partition.segment.bytes.max", "16MB", "partition.segment.writeback.bytes", "0"))));
         for (String bad : new String[] {"0", "-1MB", "lots"}) {
-            assertEquals("partition.segment.bytes.max must be a size above 0 (such as 64MB), got " + bad,
+            assertEquals("partition.segment.bytes.max must be a size of at least 1 bytes (such as 1MB), got " + bad,
                     assertThrows(IllegalArgumentException.class, () -> RaftHost.fileWrites(config(Map.of(
                             "partition.segment.bytes.max", bad)))).getMessage());
         }
+        assertEquals("partition.segment.writeback.bytes must be a size of at least 0 bytes (such as 1MB), got -1",
+                assertThrows(IllegalArgumentException.class, () -> RaftHost.fileWrites(config(Map.of(
+                        "partition.segment.writeback.bytes", "-1")))).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RaftHost.fileWrites(config(Map.of("rocksdb.flush.direct.io", "ture"))));
         assertEquals("rocksdb.flush.direct.io must be true or false, got ture", e.getMessage());

@@ -12,6 +12,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,8 +50,26 @@ final class BatchSegments implements AutoCloseable {
         }
     }
 
+    /**
+     * Fsyncs active files in the background every {@code writebackBytes} appended, one file at a time for the
+     * whole JVM, so that the kernel writes them back in small steps instead of in bursts of hundreds of MB that
+     * stall the Raft logs' fsyncs behind them (RocksDB's bytes_per_sync does the same for its files).
+     */
+    private static final ExecutorService WRITEBACK = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "rlog-batch-writeback");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Path dir;
     private final long segmentBytesMax;
+    private final long writebackBytes;
+    /** Bytes appended to the active file since the last background fsync was asked for. */
+    private long unsyncedBytes;
+    /** A background fsync of this object's active file is queued or running. */
+    private final AtomicBoolean writebackQueued = new AtomicBoolean();
+    /** Background fsyncs finished. */
+    private final java.util.concurrent.atomic.AtomicLong writebacks = new java.util.concurrent.atomic.AtomicLong();
     /** Guards {@link #readers} and the active file against close while a read uses them. */
     private final ReentrantReadWriteLock channels = new ReentrantReadWriteLock();
     private final Map<Long, FileChannel> readers = new LinkedHashMap<>(8, 0.75f, true);
@@ -58,16 +79,30 @@ final class BatchSegments implements AutoCloseable {
     private long activeSize;
 
     BatchSegments(Path dir, long segmentBytesMax) throws IOException {
+        this(dir, segmentBytesMax, 0);
+    }
+
+    /** {@code writebackBytes}: fsync the active file in the background after every that many bytes; 0: never. */
+    BatchSegments(Path dir, long segmentBytesMax, long writebackBytes) throws IOException {
         if (segmentBytesMax <= 0) {
             throw new IllegalArgumentException("segmentBytesMax must be > 0, got " + segmentBytesMax);
         }
+        if (writebackBytes < 0) {
+            throw new IllegalArgumentException("writebackBytes must be >= 0, got " + writebackBytes);
+        }
         this.dir = dir;
         this.segmentBytesMax = segmentBytesMax;
+        this.writebackBytes = writebackBytes;
         Files.createDirectories(dir);
     }
 
     Path dir() {
         return dir;
+    }
+
+    /** How many background fsyncs have finished. */
+    long writebacks() {
+        return writebacks.get();
     }
 
     static Path fileOf(Path dir, long segment) {
@@ -128,6 +163,22 @@ final class BatchSegments implements AutoCloseable {
             left -= active.write(pieces);
         }
         activeSize += size;
+        unsyncedBytes += size;
+        if (writebackBytes > 0 && unsyncedBytes >= writebackBytes && writebackQueued.compareAndSet(false, true)) {
+            unsyncedBytes = 0;
+            FileChannel ch = active;
+            WRITEBACK.execute(() -> {
+                try {
+                    ch.force(false);
+                    writebacks.incrementAndGet();
+                } catch (IOException e) {
+                    // Closed meanwhile (it was fsynced when it stopped being active) or failing: the fsync before
+                    // the next RocksDB flush reports a real failure.
+                } finally {
+                    writebackQueued.set(false);
+                }
+            });
+        }
         return new Location(activeBase, position, size);
     }
 
@@ -143,6 +194,7 @@ final class BatchSegments implements AutoCloseable {
             active = ch;
             activeBase = baseOffset;
             activeSize = 0;
+            unsyncedBytes = 0;
         } finally {
             channels.writeLock().unlock();
         }

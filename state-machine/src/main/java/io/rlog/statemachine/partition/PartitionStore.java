@@ -107,10 +107,14 @@ public final class PartitionStore implements AutoCloseable {
      * back every that many bytes (sync_file_range) instead of all at the file's final fsync. The default is
      * buffered with 1 MB syncs: direct I/O's large writes stalled the Raft logs' fsyncs (docs/design-decisions.md).
      * {@code segmentBytesMax}: a batch file is closed and the next one begun once it would grow past this.
+     * {@code segmentWritebackBytes}: the active batch file is fsynced in the background after every that many
+     * bytes (0: the kernel writes it back when it likes, in bursts that stalled the Raft logs' fsyncs).
      */
-    public record FileWrites(boolean directIo, long bytesPerSync, long segmentBytesMax) {
+    public record FileWrites(boolean directIo, long bytesPerSync, long segmentBytesMax, long segmentWritebackBytes) {
         public static final long SEGMENT_BYTES_MAX_DEFAULT = 64L << 20;
-        public static final FileWrites DEFAULT = new FileWrites(false, 1L << 20, SEGMENT_BYTES_MAX_DEFAULT);
+        public static final long SEGMENT_WRITEBACK_BYTES_DEFAULT = 1L << 20;
+        public static final FileWrites DEFAULT = new FileWrites(false, 1L << 20, SEGMENT_BYTES_MAX_DEFAULT,
+                SEGMENT_WRITEBACK_BYTES_DEFAULT);
 
         public FileWrites {
             if (bytesPerSync < 0) {
@@ -119,10 +123,17 @@ public final class PartitionStore implements AutoCloseable {
             if (segmentBytesMax <= 0) {
                 throw new IllegalArgumentException("segmentBytesMax must be > 0, got " + segmentBytesMax);
             }
+            if (segmentWritebackBytes < 0) {
+                throw new IllegalArgumentException("segmentWritebackBytes must be >= 0, got " + segmentWritebackBytes);
+            }
         }
 
         public FileWrites(boolean directIo, long bytesPerSync) {
-            this(directIo, bytesPerSync, SEGMENT_BYTES_MAX_DEFAULT);
+            this(directIo, bytesPerSync, SEGMENT_BYTES_MAX_DEFAULT, SEGMENT_WRITEBACK_BYTES_DEFAULT);
+        }
+
+        public FileWrites(boolean directIo, long bytesPerSync, long segmentBytesMax) {
+            this(directIo, bytesPerSync, segmentBytesMax, SEGMENT_WRITEBACK_BYTES_DEFAULT);
         }
     }
 
@@ -132,7 +143,8 @@ public final class PartitionStore implements AutoCloseable {
 
     public PartitionStore(Path dir, FileWrites writes) throws RocksDBException, IOException {
         this.dir = dir;
-        this.segments = new BatchSegments(dir.resolve(BatchSegments.DIR), writes.segmentBytesMax());
+        this.segments = new BatchSegments(dir.resolve(BatchSegments.DIR), writes.segmentBytesMax(),
+                writes.segmentWritebackBytes());
         // A flushed index entry must not point past the durable bytes of its file: fsync the files first. The
         // flush's memtable holds only entries whose bytes were written before them.
         this.syncBeforeFlush = new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {

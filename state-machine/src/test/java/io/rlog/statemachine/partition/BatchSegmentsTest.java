@@ -73,6 +73,25 @@ class BatchSegmentsTest {
     }
 
     @Test
+    void theActiveFileIsFsyncedInTheBackgroundEveryWritebackBytes(@TempDir Path dir) throws Exception {
+        try (BatchSegments segments = new BatchSegments(dir, 64 << 20, 64 << 10);
+             BatchSegments never = new BatchSegments(dir.resolve("never"), 64 << 20, 0)) {
+            byte[] chunk = new byte[16 << 10];
+            for (int i = 0; i < 64; i++) { // 1 MB in all: 16 background fsyncs at most, one queued at a time
+                segments.append(i, ByteBuffer.wrap(chunk), ByteBuffer.allocate(0));
+                never.append(i, ByteBuffer.wrap(chunk), ByteBuffer.allocate(0));
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (segments.writebacks() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(segments.writebacks() >= 1 && segments.writebacks() <= 16, "writebacks " + segments.writebacks());
+            assertEquals(0, never.writebacks());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new BatchSegments(dir, 1, -1));
+    }
+
+    @Test
     void recoveryCutsBackToTheLastIndexedBatchAndRemovesLaterFiles(@TempDir Path dir) throws Exception {
         BatchSegments.Location second;
         try (BatchSegments segments = new BatchSegments(dir, 100)) {
