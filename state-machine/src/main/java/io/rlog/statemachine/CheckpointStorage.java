@@ -168,19 +168,15 @@ public final class CheckpointStorage implements StateMachineStorage {
                 }
                 Path dst = target.resolve(name);
                 if (name.endsWith(".sst")) {
-                    try {
-                        Files.createLink(dst, p);
-                        continue;
-                    } catch (IOException | UnsupportedOperationException e) {
-                        // Different file system or no hard links: fall through to a copy.
-                    }
+                    linkOrCopy(p, dst);
+                } else {
+                    Files.copy(p, dst);
                 }
-                Files.copy(p, dst);
             }
         }
     }
 
-    /** A hard link of {@code source} at {@code target}, or a copy where links cannot be made. */
+    /** A hard link of {@code source} at {@code target}, or a copy where links cannot be made (another file system). */
     public static void linkOrCopy(Path source, Path target) throws IOException {
         try {
             Files.createLink(target, source);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,7 +70,7 @@ final class BatchSegments implements AutoCloseable {
     /** A background fsync of this object's active file is queued or running. */
     private final AtomicBoolean writebackQueued = new AtomicBoolean();
     /** Background fsyncs finished. */
-    private final java.util.concurrent.atomic.AtomicLong writebacks = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writebacks = new AtomicLong();
     /** Guards {@link #readers} and the active file against close while a read uses them. */
     private final ReentrantReadWriteLock channels = new ReentrantReadWriteLock();
     private final Map<Long, FileChannel> readers = new LinkedHashMap<>(8, 0.75f, true);

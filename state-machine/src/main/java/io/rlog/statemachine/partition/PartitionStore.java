@@ -83,6 +83,8 @@ public final class PartitionStore implements AutoCloseable {
     public static final String SEGMENTS_DIR = BatchSegments.DIR;
     /** An index value: file (8), position (8), size (4), last offset delta (4), max timestamp (8). */
     static final int INDEX_VALUE_BYTES = 32;
+    private static final int INDEX_LAST_OFFSET_DELTA_AT = 20;
+    private static final int INDEX_MAX_TIMESTAMP_AT = 24;
     /** The bytes of a batch's header that are stamped when it is stored: base offset, length, leader epoch. */
     private static final int STAMPED_BYTES = 16;
     /** The most batch bytes per write batch of the one-time move of an old store's batches into files. */
@@ -423,7 +425,7 @@ public final class PartitionStore implements AutoCloseable {
                     break;
                 }
                 byte[] value = it.value();
-                long last = base + ByteBuffer.wrap(value).getInt(20);
+                long last = base + ByteBuffer.wrap(value).getInt(INDEX_LAST_OFFSET_DELTA_AT);
                 if (last < fetchOffset) {
                     continue;
                 }
@@ -463,7 +465,7 @@ public final class PartitionStore implements AutoCloseable {
                 if (base >= endOffset) {
                     return -1;
                 }
-                if (ByteBuffer.wrap(it.value()).getLong(24) >= timestamp) {
+                if (ByteBuffer.wrap(it.value()).getLong(INDEX_MAX_TIMESTAMP_AT) >= timestamp) {
                     return base;
                 }
             }

@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,29 +35,26 @@ class BatchSegmentsTest {
         // 200-byte files: a new file every few batches, so reads keep opening older files and the writer keeps
         // closing the least recently read ones (at most 4 stay open).
         List<BatchSegments.Location> written = new CopyOnWriteArrayList<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         int batches = 3_000;
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try (BatchSegments segments = new BatchSegments(dir, 200)) {
-            List<Thread> readers = new ArrayList<>();
+            List<Future<Integer>> readers = new ArrayList<>();
             for (int r = 0; r < 3; r++) {
-                Thread t = new Thread(() -> {
-                    try {
-                        while (written.size() < batches) {
-                            int n = written.isEmpty() ? -1 : ThreadLocalRandom.current().nextInt(written.size());
-                            if (n < 0) {
-                                continue;
-                            }
-                            BatchSegments.Location at = written.get(n);
-                            ByteBuffer into = ByteBuffer.allocate(at.sizeBytes());
-                            segments.read(at.segment(), at.position(), at.sizeBytes(), into);
-                            assertArrayEquals(payload(n), into.array(), "batch " + n);
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    while (written.size() < batches) {
+                        if (written.isEmpty()) {
+                            continue;
                         }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
+                        int n = ThreadLocalRandom.current().nextInt(written.size());
+                        BatchSegments.Location at = written.get(n);
+                        ByteBuffer into = ByteBuffer.allocate(at.sizeBytes());
+                        segments.read(at.segment(), at.position(), at.sizeBytes(), into);
+                        assertArrayEquals(payload(n), into.array(), "batch " + n);
+                        reads++;
                     }
-                });
-                t.start();
-                readers.add(t);
+                    return reads;
+                }));
             }
             for (int n = 0; n < batches; n++) {
                 byte[] p = payload(n);
@@ -64,11 +63,13 @@ class BatchSegmentsTest {
                     segments.roll();
                 }
             }
-            for (Thread t : readers) {
-                t.join();
+            for (Future<Integer> reader : readers) {
+                // A failed read or a wrong byte surfaces here as the reader's exception.
+                assertTrue(reader.get(60, TimeUnit.SECONDS) > 0, "every reader read");
             }
-            assertNull(failure.get(), () -> "a read failed: " + failure.get());
             assertTrue(segments.segments().size() > 100, "files: " + segments.segments().size());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -81,10 +82,7 @@ class BatchSegmentsTest {
                 segments.append(i, ByteBuffer.wrap(chunk), ByteBuffer.allocate(0));
                 never.append(i, ByteBuffer.wrap(chunk), ByteBuffer.allocate(0));
             }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (segments.writebacks() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            LocalRatis.await("a background fsync", 30_000, () -> segments.writebacks() > 0);
             assertTrue(segments.writebacks() >= 1 && segments.writebacks() <= 16, "writebacks " + segments.writebacks());
             assertEquals(0, never.writebacks());
         }
