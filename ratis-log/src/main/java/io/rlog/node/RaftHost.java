@@ -86,8 +86,7 @@ public final class RaftHost implements AutoCloseable {
     static PartitionStore.FileWrites fileWrites(NodeConfig config) {
         PartitionStore.FileWrites defaults = PartitionStore.FileWrites.DEFAULT;
         return new PartitionStore.FileWrites(config.boolSetting("rocksdb.flush.direct.io", defaults.directIo()),
-                SizeInBytes.valueOf(config.setting("rocksdb.flush.bytes.per.sync",
-                        Long.toString(defaults.bytesPerSync()))).getSize(),
+                size(config, "rocksdb.flush.bytes.per.sync", defaults.bytesPerSync(), 0),
                 size(config, "partition.segment.bytes.max", defaults.segmentBytesMax(), 1),
                 size(config, "partition.segment.writeback.bytes", defaults.segmentWritebackBytes(), 0));
     }

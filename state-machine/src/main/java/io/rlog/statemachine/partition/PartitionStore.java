@@ -133,10 +133,6 @@ public final class PartitionStore implements AutoCloseable {
         public FileWrites(boolean directIo, long bytesPerSync) {
             this(directIo, bytesPerSync, SEGMENT_BYTES_MAX_DEFAULT, SEGMENT_WRITEBACK_BYTES_DEFAULT);
         }
-
-        public FileWrites(boolean directIo, long bytesPerSync, long segmentBytesMax) {
-            this(directIo, bytesPerSync, segmentBytesMax, SEGMENT_WRITEBACK_BYTES_DEFAULT);
-        }
     }
 
     public PartitionStore(Path dir) throws RocksDBException, IOException {

@@ -195,7 +195,8 @@ class PartitionStoreTest {
     void readsCrossFilesAndACheckpointKeepsItsFilesAsTheyWere(@TempDir Path dir, @TempDir Path snapshots)
             throws Exception {
         // Files of at most 100 bytes: every batch (77 to 93 bytes here) begins a file of its own.
-        PartitionStore.FileWrites small = new PartitionStore.FileWrites(false, 1 << 20, 100);
+        PartitionStore.FileWrites small = new PartitionStore.FileWrites(false, 1 << 20, 100,
+                PartitionStore.FileWrites.SEGMENT_WRITEBACK_BYTES_DEFAULT);
         ByteBuffer first = TestBatches.batch(7, (short) 0, 0, 2, 10);
         ByteBuffer second = TestBatches.batch(7, (short) 0, 2, 3, 20);
         ByteBuffer third = TestBatches.batch(7, (short) 0, 5, 4, 30);
