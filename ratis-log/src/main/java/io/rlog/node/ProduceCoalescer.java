@@ -7,6 +7,7 @@ import io.rlog.proto.AppendManyReply;
 import io.rlog.proto.AppendReply;
 import io.rlog.proto.PartitionCommand;
 import io.rlog.statemachine.RatisBytes;
+import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
 
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Group commit for produce requests. Per partition, at most {@code inflightEntriesMax} Raft entries are
@@ -41,12 +43,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * early requests neither bounce to the client as NOT_LEADER_OR_FOLLOWER nor overtake each other: a wait per
  * request, outside this queue, let a request that came in after the leader was ready be written before earlier
  * ones still waiting (the chaos checker's nonmonotonic-send, pause-a-minority-then-kill).
+ *
+ * <p>acks=0 and 1: such a request is answered once its entry is in the leader's log, with the reply apply will
+ * give it (the state machine's look-ahead, when it has one; else with the Raft reply). An entry of such requests
+ * only stops counting against {@code inflightEntriesMax} then, so the next one can follow it into the log before
+ * it commits; {@code uncommittedEntriesMax} bounds how many of a partition's entries are in the log uncommitted,
+ * and requests wait behind it as they do behind the in-flight bound.
  */
 final class ProduceCoalescer {
 
     /** Proposes one entry to the partition's Raft group; completes with the Raft reply. */
     interface Submitter {
         CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command) throws IOException;
+
+        /**
+         * Like {@link #submit(RaftGroupId, PartitionCommand)}, and completes {@code onAppend} with the entry's
+         * reply once it is in the leader's log, if that can be known before it commits (else leaves it alone).
+         */
+        default CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command,
+                                                          CompletableFuture<Message> onAppend) throws IOException {
+            return submit(group, command);
+        }
 
         /**
          * Completed when the group can take an entry now; otherwise completes when that may have changed (for
@@ -57,13 +74,16 @@ final class ProduceCoalescer {
         }
     }
 
-    private record Waiting(ByteBuffer batches, CompletableFuture<AppendReply> reply) {}
+    private record Waiting(ByteBuffer batches, boolean replyOnAppend, CompletableFuture<AppendReply> reply) {}
 
     /** One partition's queue. Guarded by its own monitor. */
     private static final class Lane {
         final RaftGroupId group;
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        /** Entries proposed whose requests are not all answered yet. */
         int inflight;
+        /** Entries proposed and not committed (no Raft reply yet). */
+        int uncommitted;
         boolean pumping;
         boolean again;
         /** Removed from the map: appenders must take a fresh lane. */
@@ -79,16 +99,26 @@ final class ProduceCoalescer {
 
     private final Submitter submitter;
     private final int inflightEntriesMax;
+    private final int uncommittedEntriesMax;
     private final int entryBytesMax;
     private final ConcurrentHashMap<RaftGroupId, Lane> lanes = new ConcurrentHashMap<>();
 
     ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int entryBytesMax) {
+        this(submitter, inflightEntriesMax, inflightEntriesMax, entryBytesMax);
+    }
+
+    ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int uncommittedEntriesMax, int entryBytesMax) {
         if (inflightEntriesMax < 1 || entryBytesMax < 1) {
             throw new IllegalArgumentException("produce.inflight.entries.max and produce.entry.bytes.max must be"
                     + " positive, not " + inflightEntriesMax + " and " + entryBytesMax);
         }
+        if (uncommittedEntriesMax < inflightEntriesMax) {
+            throw new IllegalArgumentException("produce.uncommitted.entries.max must be at least"
+                    + " produce.inflight.entries.max (" + inflightEntriesMax + "), not " + uncommittedEntriesMax);
+        }
         this.submitter = submitter;
         this.inflightEntriesMax = inflightEntriesMax;
+        this.uncommittedEntriesMax = uncommittedEntriesMax;
         this.entryBytesMax = entryBytesMax;
     }
 
@@ -97,7 +127,15 @@ final class ProduceCoalescer {
      * or exceptionally with the Raft failure of the entry that carried it.
      */
     CompletableFuture<AppendReply> append(RaftGroupId group, ByteBuffer batches) {
-        Waiting w = new Waiting(batches, new CompletableFuture<>());
+        return append(group, batches, false);
+    }
+
+    /**
+     * As {@link #append(RaftGroupId, ByteBuffer)}; with {@code replyOnAppend} (acks=0 and 1) the reply may come as
+     * soon as the entry is in the leader's log, before it commits.
+     */
+    CompletableFuture<AppendReply> append(RaftGroupId group, ByteBuffer batches, boolean replyOnAppend) {
+        Waiting w = new Waiting(batches, replyOnAppend, new CompletableFuture<>());
         while (true) {
             Lane lane = lanes.computeIfAbsent(group, Lane::new);
             synchronized (lane) {
@@ -128,7 +166,8 @@ final class ProduceCoalescer {
             List<Waiting> entry = null;
             CompletableFuture<Void> gate = null;
             synchronized (lane) {
-                if (lane.inflight < inflightEntriesMax && !lane.waiting.isEmpty()) {
+                boolean room = lane.inflight < inflightEntriesMax && lane.uncommitted < uncommittedEntriesMax;
+                if (room && !lane.waiting.isEmpty()) {
                     CompletableFuture<Void> ready = submitter.ready(lane.group);
                     if (!ready.isDone()) {
                         // Nothing is sent until the group is ready; the pump resumes then, in order.
@@ -138,20 +177,21 @@ final class ProduceCoalescer {
                     }
                 }
                 if (gate == null) {
-                    entry = lane.inflight < inflightEntriesMax ? take(lane) : null;
+                    entry = room ? take(lane) : null;
                     if (entry == null) {
                         if (lane.again) {
                             lane.again = false;
                             continue;
                         }
                         lane.pumping = false;
-                        if (lane.inflight == 0 && lane.waiting.isEmpty()) {
+                        if (lane.uncommitted == 0 && lane.waiting.isEmpty()) {
                             lane.closed = true;
                             lanes.remove(lane.group, lane);
                         }
                         return;
                     }
                     lane.inflight++;
+                    lane.uncommitted++;
                 }
             }
             if (gate != null) {
@@ -190,19 +230,59 @@ final class ProduceCoalescer {
                     // the only copy.
                     .setBatches(com.google.protobuf.UnsafeByteOperations.unsafeWrap(w.batches.duplicate())));
         }
+        // The entry's in-flight slot is given back once, at whichever comes first: the reply on append when every
+        // request took it, or the Raft reply.
+        AtomicBoolean slotBack = new AtomicBoolean();
+        CompletableFuture<Message> onAppend = null;
+        if (entry.stream().anyMatch(Waiting::replyOnAppend)) {
+            boolean all = entry.stream().allMatch(Waiting::replyOnAppend);
+            onAppend = new CompletableFuture<>();
+            // Completed under Ratis's log lock: the replies (and the next entry) go from another thread.
+            onAppend.thenAcceptAsync(m -> {
+                if (completeOnAppend(entry, m) && all && slotBack.compareAndSet(false, true)) {
+                    synchronized (lane) {
+                        lane.inflight--;
+                    }
+                    pump(lane);
+                }
+            });
+        }
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = submitter.submit(lane.group, PartitionCommand.newBuilder().setAppendMany(many).build());
+            reply = submitter.submit(lane.group, PartitionCommand.newBuilder().setAppendMany(many).build(), onAppend);
         } catch (IOException | RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
         reply.whenComplete((r, t) -> {
             complete(entry, r, t);
+            boolean slot = slotBack.compareAndSet(false, true);
             synchronized (lane) {
-                lane.inflight--;
+                if (slot) {
+                    lane.inflight--;
+                }
+                lane.uncommitted--;
             }
             pump(lane);
         });
+    }
+
+    /** Answers the requests that asked for it from the reply on append; false if that reply does not fit the entry. */
+    private static boolean completeOnAppend(List<Waiting> entry, Message m) {
+        List<AppendReply> replies;
+        try {
+            replies = AppendManyReply.parseFrom(RatisBytes.toBuffer(m.getContent())).getRepliesList();
+        } catch (InvalidProtocolBufferException e) {
+            return false;
+        }
+        if (replies.size() != entry.size()) {
+            return false;
+        }
+        for (int i = 0; i < entry.size(); i++) {
+            if (entry.get(i).replyOnAppend()) {
+                entry.get(i).reply.complete(replies.get(i));
+            }
+        }
+        return true;
     }
 
     private static void complete(List<Waiting> entry, RaftClientReply r, Throwable t) {

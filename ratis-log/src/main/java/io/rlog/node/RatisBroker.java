@@ -88,18 +88,27 @@ public final class RatisBroker implements Broker {
         this.limits = limits;
         this.producerIds = new ProducerIdAllocator(config.nodeId(), writer);
         this.leaderReadyWaitMs = config.intSetting("raft.leader.ready.wait.ms", 2_000);
+        int inflightEntriesMax = config.intSetting("produce.inflight.entries.max", 1);
         this.coalescer = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
             @Override
             public CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command)
                     throws IOException {
-                return RatisBroker.this.submit(group, command);
+                return RatisBroker.this.submit(group, command, null);
+            }
+
+            @Override
+            public CompletableFuture<RaftClientReply> submit(RaftGroupId group, PartitionCommand command,
+                                                             CompletableFuture<Message> onAppend) throws IOException {
+                return RatisBroker.this.submit(group, command, onAppend);
             }
 
             @Override
             public CompletableFuture<Void> ready(RaftGroupId group) {
                 return leaderReady(group);
             }
-        }, config.intSetting("produce.inflight.entries.max", 1),
+        }, inflightEntriesMax,
+                // acks=0 and 1: how many of a partition's entries may be in the leader's log uncommitted.
+                config.intSetting("produce.uncommitted.entries.max", Math.max(2, inflightEntriesMax)),
                 // At most what one request may carry, so that the largest entry fits Ratis's buffers (RaftHost).
                 Math.min(config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()),
                         limits.messageMaxBytes()));
@@ -283,7 +292,8 @@ public final class RatisBroker implements Broker {
                     + " does not lead " + topic + "-" + partition, -1, -1, -1));
         }
         long startNanos = System.nanoTime();
-        return coalescer.append(local.gid, batches.duplicate())
+        // acks=0 and 1 are answered once the entry is in the leader's log (DESIGN, the write path, step 5).
+        return coalescer.append(local.gid, batches.duplicate(), acks != -1)
                 .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
                     produceCount.increment();
                     produceNanos.add(System.nanoTime() - startNanos);
@@ -320,16 +330,27 @@ public final class RatisBroker implements Broker {
      * through {@code RaftServer.submitClientRequestAsync}, which hands every request to a client thread pool and
      * then waits for that thread: two thread switches per entry that buy nothing here.
      */
-    private CompletableFuture<RaftClientReply> submit(RaftGroupId gid, PartitionCommand cmd) throws IOException {
+    private CompletableFuture<RaftClientReply> submit(RaftGroupId gid, PartitionCommand cmd,
+                                                      CompletableFuture<Message> onAppend) throws IOException {
+        long callId = callIds.incrementAndGet();
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
-                .setServerId(host.server().getId()).setGroupId(gid).setCallId(callIds.incrementAndGet())
+                .setServerId(host.server().getId()).setGroupId(gid).setCallId(callId)
                 .setMessage(Message.valueOf(RatisBytes.of(cmd)))
                 .setType(RaftClientRequest.writeRequestType()).build();
+        Optional<PartitionStateMachine> sm = onAppend == null ? Optional.empty() : host.partition(gid);
+        sm.ifPresent(m -> m.replyOnAppend(clientId, callId, onAppend));
         Optional<RaftServer.Division> division = host.division(gid);
+        CompletableFuture<RaftClientReply> reply;
         if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {
-            return direct.submitClientRequestAsync(request);
+            reply = direct.submitClientRequestAsync(request);
+        } else {
+            reply = host.server().submitClientRequestAsync(request);
         }
-        return host.server().submitClientRequestAsync(request);
+        if (sm.isPresent()) {
+            // A call refused before it reached the state machine leaves its ask behind.
+            reply = reply.whenComplete((r, t) -> sm.get().forgetReplyOnAppend(clientId, callId));
+        }
+        return reply;
     }
 
     /** Maps a Ratis failure to the Kafka error a client retries correctly. */

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -269,6 +270,72 @@ class ProduceCoalescerTest {
             }
         }
         assertTrue(proposed.size() < threads * perThread, "some requests shared an entry: " + proposed.size());
+    }
+
+    /**
+     * acks=0 and 1: an entry whose requests all asked for the reply on append answers them from it and frees its
+     * in-flight slot, so the next entry follows it into the log; the uncommitted bound then holds the one after. A
+     * request of an entry that did not ask (acks=all) waits for the Raft reply even when others in it asked.
+     */
+    @Test
+    void repliesOnAppendAnswerTheirRequestsAndLetTheNextEntryGoUpToTheUncommittedBound() throws Exception {
+        List<CompletableFuture<Message>> onAppend = new ArrayList<>();
+        ProduceCoalescer c = new ProduceCoalescer(new ProduceCoalescer.Submitter() {
+            @Override
+            public CompletableFuture<RaftClientReply> submit(RaftGroupId g, PartitionCommand cmd) {
+                throw new AssertionError("the coalescer passes its reply on append");
+            }
+
+            @Override
+            public CompletableFuture<RaftClientReply> submit(RaftGroupId g, PartitionCommand cmd,
+                                                             CompletableFuture<Message> appended) {
+                CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+                proposed.add(new Proposed(g, cmd, f));
+                onAppend.add(appended);
+                return f;
+            }
+        }, 1, 2, 1 << 20);
+        CompletableFuture<AppendReply> r1 = c.append(GROUP, request(1, 10), true);
+        CompletableFuture<AppendReply> r2 = c.append(GROUP, request(2, 10), true);
+        assertEquals(1, proposed.size(), "one entry in flight");
+        Proposed e1 = proposed.poll();
+        onAppend.get(0).complete(replyMessage(1, 0));
+        assertEquals(0, r1.get(10, TimeUnit.SECONDS).getBaseOffset(), "answered on append");
+        InJvmCluster.await("the next entry proposed", 10_000, () -> proposed.size() == 1);
+        Proposed e2 = proposed.poll();
+        assertEquals(List.of(2), tags(e2.command()));
+
+        CompletableFuture<AppendReply> r3 = c.append(GROUP, request(3, 10), true);
+        CompletableFuture<AppendReply> r4 = c.append(GROUP, request(4, 10), false);
+        onAppend.get(1).complete(replyMessage(1, 1));
+        assertEquals(1, r2.get(10, TimeUnit.SECONDS).getBaseOffset());
+        assertTrue(proposed.isEmpty(), "two entries uncommitted: the third waits");
+        answer(e1, 0);
+        InJvmCluster.await("the third entry proposed once the first committed", 10_000, () -> proposed.size() == 1);
+        Proposed e3 = proposed.poll();
+        assertEquals(List.of(3, 4), tags(e3.command()));
+        onAppend.get(2).complete(replyMessage(2, 2));
+        assertEquals(2, r3.get(10, TimeUnit.SECONDS).getBaseOffset());
+        assertFalse(r4.isDone(), "acks=all waits for the Raft reply");
+        answer(e2, 1);
+        answer(e3, 2);
+        assertEquals(3, r4.get(10, TimeUnit.SECONDS).getBaseOffset());
+        InJvmCluster.await("the partition idle", 10_000, () -> c.activeLanes() == 0);
+    }
+
+    @Test
+    void theUncommittedBoundIsAtLeastTheInflightOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ProduceCoalescer((g, cmd) -> new CompletableFuture<>(), 4, 2, 1 << 20));
+        assertTrue(e.getMessage().contains("produce.uncommitted.entries.max"), e.getMessage());
+    }
+
+    private static Message replyMessage(int requests, long firstOffset) {
+        AppendManyReply.Builder r = AppendManyReply.newBuilder();
+        for (int i = 0; i < requests; i++) {
+            r.addReplies(AppendReply.newBuilder().setBaseOffset(firstOffset + i));
+        }
+        return Message.valueOf(RatisBytes.of(r.build()));
     }
 
     // ----------------------------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ final class Notes {
             n.add("Both systems' clusters run side by side on this machine; a system's nodes are idle during the "
                     + "other's cases. Each workload runs on Kafka right after its first rlog case.");
         }
-        n.add("rlog currently treats acks=1 like acks=all (it replies after quorum commit and apply), a documented "
-                + "strengthening: its acks=1 figures are acks=all figures.");
+        n.add("rlog answers acks=1 (and 0) once the entry is in the partition leader's Raft log, before the quorum "
+                + "has it (the first such entry of a new leader waits until the leader has applied what came "
+                + "before it); a record acknowledged so can be lost when that leader dies, as in Kafka.");
         n.add("Idempotence is on exactly for acks=all (the Kafka client allows it only there).");
         n.add("Closed loop: one producer sends whenever fewer than " + s.closedLoopWindowBytes() + " bytes of "
                 + "records are unacknowledged; latency runs from the send() call to the acknowledgement. Open loop: record i is due at start + i/rate and latency runs from that intended "

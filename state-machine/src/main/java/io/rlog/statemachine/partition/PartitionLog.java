@@ -106,6 +106,13 @@ public final class PartitionLog {
         });
     }
 
+    /** An independent copy of this log's state (a leader's look-ahead, {@link AppendProjection}, starts from one). */
+    public PartitionLog copy() {
+        PartitionLog c = new PartitionLog();
+        c.restore(logStartOffset, logEndOffset, maxTimestamp, maxTimestampOffset, producers.view());
+        return c;
+    }
+
     /** Sets the state read back from storage (start, or after a snapshot install). */
     public void restore(long logStartOffset, long logEndOffset, long maxTimestamp, long maxTimestampOffset,
                         Map<Long, ProducerEntry> producerEntries) {

@@ -12,12 +12,15 @@ import io.rlog.statemachine.Listeners;
 import io.rlog.statemachine.RatisBytes;
 import io.rlog.statemachine.offsets.OffsetReader;
 import io.rlog.statemachine.offsets.OffsetTable;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -25,6 +28,7 @@ import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.TransactionContextImpl;
 import org.apache.ratis.util.LifeCycle;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -37,6 +41,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
@@ -89,6 +94,14 @@ public class PartitionStateMachine extends BaseStateMachine {
     private volatile long[] maxTimestampAndOffset = {-1, -1};
     /** The applied index persisted in RocksDB: entries at or below it are skipped on replay. */
     private long storedAppliedIndex = -1;
+    /** The leader's look-ahead for replies on append (acks=1). */
+    private final AppendProjection projection = new AppendProjection(PartitionStateMachine::decide, log);
+    /** Raft calls whose proposer asked for the reply on append, until startTransaction takes them. */
+    private final ConcurrentHashMap<Call, CompletableFuture<Message>> repliesOnAppend = new ConcurrentHashMap<>();
+    /** This replica's division, for its current term; looked up once. */
+    private volatile DivisionInfo division;
+
+    private record Call(ClientId clientId, long callId) {}
 
     public PartitionStateMachine(Events events, LongSupplier clockMs) {
         this(events, clockMs, PartitionStore.FileWrites.DEFAULT);
@@ -111,6 +124,7 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public void reinitialize() throws IOException {
+        projection.reset();
         closeStore();
         storage.refresh();
         openStore();
@@ -228,8 +242,66 @@ public class PartitionStateMachine extends BaseStateMachine {
             }
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
-        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+        TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
                 .setLogData(RatisBytes.of(cmd)).setStateMachineContext(cmd).build();
+        CompletableFuture<Message> replyOnAppend = repliesOnAppend.isEmpty() ? null
+                : repliesOnAppend.remove(new Call(request.getClientId(), request.getCallId()));
+        // Every entry, asked for or not, goes through the projection as it takes its index (under the log's lock,
+        // in log order): once in step, it must see them all.
+        if (trx instanceof TransactionContextImpl impl) {
+            PartitionCommand stamped = cmd;
+            impl.getLogIndexFuture().thenAccept(index -> {
+                long term = currentTerm();
+                if (term < 0) {
+                    projection.reset();
+                } else {
+                    projection.appended(term, index, stamped, replyOnAppend);
+                }
+            });
+        } else {
+            projection.reset();
+        }
+        return trx;
+    }
+
+    private long currentTerm() {
+        DivisionInfo d = division;
+        if (d == null) {
+            try {
+                d = getServer().getNow(null) == null ? null : getServer().join().getDivision(getGroupId()).getInfo();
+            } catch (IOException e) {
+                d = null;
+            }
+            if (d == null) {
+                return -1;
+            }
+            division = d;
+        }
+        return d.getCurrentTerm();
+    }
+
+    /**
+     * acks=1 (DESIGN, the write path): the proposer of Raft call {@code callId} of {@code clientId} on this leader
+     * wants the entry's reply as soon as the entry is in the leader's log, before it commits. Ask before proposing.
+     * {@code reply} completes with the message apply will return, once it is known (at once when the look-ahead is
+     * in step, else when apply catches up), or never, when the entry is not projected: the Raft reply comes as
+     * usual either way, and an entry that never commits loses the write. It completes on a Ratis thread that may
+     * hold the log's lock: its dependents must run on an executor. Call {@link #forgetReplyOnAppend} once the Raft
+     * reply has come, for a call that never reached this state machine.
+     */
+    public void replyOnAppend(ClientId clientId, long callId, CompletableFuture<Message> reply) {
+        repliesOnAppend.put(new Call(clientId, callId), reply);
+    }
+
+    public void forgetReplyOnAppend(ClientId clientId, long callId) {
+        if (!repliesOnAppend.isEmpty()) {
+            repliesOnAppend.remove(new Call(clientId, callId));
+        }
+    }
+
+    /** How many applied outcomes differed from the leader's look-ahead (0 unless a bug; for tests). */
+    public long projectionMismatches() {
+        return projection.mismatches();
     }
 
     private static AppendBatches.Builder stamp(AppendBatches.Builder append, long nowMs) {
@@ -243,6 +315,7 @@ public class PartitionStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         if (index <= storedAppliedIndex) {
             updateLastAppliedTermIndex(term, index);
+            projection.applied(index, null);
             return CompletableFuture.completedFuture(reply(AppendReply.newBuilder()
                     .setErrorCode(KAFKA_STORAGE_ERROR).setErrorMessage("replayed entry").build()));
         }
@@ -252,6 +325,7 @@ public class PartitionStateMachine extends BaseStateMachine {
                     : PartitionCommand.parseFrom(RatisBytes.input(entry.getStateMachineLogEntry().getLogData()));
         } catch (IOException e) { // the entry does not parse
             updateLastAppliedTermIndex(term, index);
+            projection.applied(index, null);
             return CompletableFuture.completedFuture(reply(error(CORRUPT_MESSAGE, "undecodable entry: " + e.getMessage())));
         }
         Message result;
@@ -266,7 +340,32 @@ public class PartitionStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         }
         updateLastAppliedTermIndex(term, index);
+        projection.applied(index, result);
         return CompletableFuture.completedFuture(result);
+    }
+
+    /** Entries without a command (Ratis's own) are applied too; the look-ahead may be waiting for one. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        projection.applied(index, null);
+    }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftProtos.RaftConfigurationProto newConf) {
+        projection.applied(index, null);
+    }
+
+    /** The look-ahead's decision: apply's, on the leader's copy of the log; null for commands that leave it alone. */
+    static Message decide(PartitionLog log, PartitionCommand cmd) {
+        if (cmd.hasAppendMany()) {
+            AppendManyReply.Builder many = AppendManyReply.newBuilder();
+            for (AppendBatches append : cmd.getAppendMany().getAppendsList()) {
+                many.addReplies(decideAppend(log, append, null, 0));
+            }
+            return Message.valueOf(RatisBytes.of(many.build()));
+        }
+        return cmd.hasAppend() ? reply(decideAppend(log, cmd.getAppend(), null, 0)) : null;
     }
 
     private Message applyAppendMany(AppendMany many, long term, long index) throws RocksDBException, IOException {
@@ -285,28 +384,7 @@ public class PartitionStateMachine extends BaseStateMachine {
         List<PartitionStore.Write> writes = new ArrayList<>(appends.size());
         int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
         for (AppendBatches append : appends) {
-            // The entry's own bytes, read-only: the store copies each batch once, with its offset and epoch.
-            ByteBuffer batches = append.getBatches().asReadOnlyByteBuffer().slice();
-            List<BatchHeader> headers;
-            try {
-                headers = BatchHeader.parseAll(batches);
-            } catch (BatchHeader.MalformedBatchException e) {
-                replies.add(error(CORRUPT_MESSAGE, e.getMessage()));
-                continue;
-            }
-            PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs(),
-                    append.getUnknownProducerStartsAtZero());
-            if (outcome instanceof PartitionLog.Rejected r) {
-                replies.add(error(r.errorCode(), r.message()));
-            } else if (outcome instanceof PartitionLog.Duplicated d) {
-                replies.add(AppendReply.newBuilder().setBaseOffset(d.baseOffset())
-                        .setLogStartOffset(log.logStartOffset()).setDuplicate(true).build());
-            } else {
-                PartitionLog.Appended a = (PartitionLog.Appended) outcome;
-                writes.add(new PartitionStore.Write(a, batches, leaderEpoch));
-                replies.add(AppendReply.newBuilder().setBaseOffset(a.baseOffset())
-                        .setLogStartOffset(log.logStartOffset()).build());
-            }
+            replies.add(decideAppend(log, append, writes, leaderEpoch));
         }
         storeLock.readLock().lock();
         try {
@@ -321,6 +399,36 @@ public class PartitionStateMachine extends BaseStateMachine {
             nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
         }
         return replies;
+    }
+
+    /**
+     * Decides one produce request against {@code log}, which it changes; adds what to store to {@code writes}
+     * unless null (the leader's look-ahead stores nothing).
+     */
+    private static AppendReply decideAppend(PartitionLog log, AppendBatches append, List<PartitionStore.Write> writes,
+                                            int leaderEpoch) {
+        // The entry's own bytes, read-only: the store copies each batch once, with its offset and epoch.
+        ByteBuffer batches = append.getBatches().asReadOnlyByteBuffer().slice();
+        List<BatchHeader> headers;
+        try {
+            headers = BatchHeader.parseAll(batches);
+        } catch (BatchHeader.MalformedBatchException e) {
+            return error(CORRUPT_MESSAGE, e.getMessage());
+        }
+        PartitionLog.Outcome outcome = log.append(headers, append.getAppendTimeMs(),
+                append.getUnknownProducerStartsAtZero());
+        if (outcome instanceof PartitionLog.Rejected r) {
+            return error(r.errorCode(), r.message());
+        }
+        if (outcome instanceof PartitionLog.Duplicated d) {
+            return AppendReply.newBuilder().setBaseOffset(d.baseOffset())
+                    .setLogStartOffset(log.logStartOffset()).setDuplicate(true).build();
+        }
+        PartitionLog.Appended a = (PartitionLog.Appended) outcome;
+        if (writes != null) {
+            writes.add(new PartitionStore.Write(a, batches, leaderEpoch));
+        }
+        return AppendReply.newBuilder().setBaseOffset(a.baseOffset()).setLogStartOffset(log.logStartOffset()).build();
     }
 
     /** Consumer-group state (DESIGN: consumer groups); the decisions are {@link OffsetTable}'s. */
@@ -355,6 +463,7 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        projection.reset();
         Listeners.tell(LOG, "partition", () -> events.leaderChanged(groupMemberId.getGroupId(), newLeaderId));
         leadershipEvent.getAndSet(new CompletableFuture<>()).complete(null);
     }
