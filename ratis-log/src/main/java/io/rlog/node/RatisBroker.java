@@ -341,10 +341,15 @@ public final class RatisBroker implements Broker {
         sm.ifPresent(m -> m.replyOnAppend(clientId, callId, onAppend));
         Optional<RaftServer.Division> division = host.division(gid);
         CompletableFuture<RaftClientReply> reply;
-        if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {
-            reply = direct.submitClientRequestAsync(request);
-        } else {
-            reply = host.server().submitClientRequestAsync(request);
+        try {
+            if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {
+                reply = direct.submitClientRequestAsync(request);
+            } else {
+                reply = host.server().submitClientRequestAsync(request);
+            }
+        } catch (IOException | RuntimeException e) {
+            sm.ifPresent(m -> m.forgetReplyOnAppend(clientId, callId));
+            throw e;
         }
         if (sm.isPresent()) {
             // A call refused before it reached the state machine leaves its ask behind.

@@ -44,6 +44,12 @@ class AcksOneTest {
 
     private static final String TOPIC = "acks-one";
     private static final int TIMEOUT_S = 30;
+    /**
+     * A leader steps down when no follower answered within the maximum election timeout: long enough here that
+     * holding the followers back for the test's few seconds does not depose it (which could lose the acks=1 record).
+     */
+    private static final Map<String, String> SLOW_ELECTIONS = Map.of("raft.election.timeout.min.ms", "5000",
+            "raft.election.timeout.max.ms", "10000");
 
     @TempDir
     Path dir;
@@ -56,7 +62,7 @@ class AcksOneTest {
      */
     @Test
     void acksOneIsAnsweredBeforeCommitWithTheOffsetApplyGivesIt() throws Exception {
-        try (InJvmCluster cluster = new InJvmCluster(dir, 3, Map.of());
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, SLOW_ELECTIONS);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
              KafkaProducer<String, String> acksOne = new KafkaProducer<>(producerConfig(cluster, "1"));
              KafkaProducer<String, String> acksAll = new KafkaProducer<>(producerConfig(cluster, "all"))) {
@@ -78,7 +84,7 @@ class AcksOneTest {
                 if (!leaderId.equals(local) && request.getEntriesCount() > 0 && gid.equals(
                         RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()))) {
                     try {
-                        held.await(10, TimeUnit.SECONDS); // bounded, so a broken test cannot hang the build
+                        held.await(20, TimeUnit.SECONDS); // bounded, so a broken test cannot hang the build
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -106,10 +112,7 @@ class AcksOneTest {
             assertEquals(8, read.size());
             assertEquals("one-held", read.get((int) one.offset()).value());
             assertEquals("all-held", read.get((int) allMeta.offset()).value());
-            for (int k = 1; k <= cluster.size(); k++) {
-                long mismatches = cluster.node(k).raftHost().partition(gid).orElseThrow().projectionMismatches();
-                assertEquals(0, mismatches, "node " + k);
-            }
+            assertEquals(0, machine.projectionMismatches(), "apply agreed with every reply the leader projected");
         }
     }
 

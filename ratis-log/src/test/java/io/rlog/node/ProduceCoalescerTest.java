@@ -309,6 +309,8 @@ class ProduceCoalescerTest {
         CompletableFuture<AppendReply> r4 = c.append(GROUP, request(4, 10), false);
         onAppend.get(1).complete(replyMessage(1, 1));
         assertEquals(1, r2.get(10, TimeUnit.SECONDS).getBaseOffset());
+        // The slot comes back after the reply, on the common pool: let that finish before looking.
+        assertTrue(java.util.concurrent.ForkJoinPool.commonPool().awaitQuiescence(10, TimeUnit.SECONDS));
         assertTrue(proposed.isEmpty(), "two entries uncommitted: the third waits");
         answer(e1, 0);
         InJvmCluster.await("the third entry proposed once the first committed", 10_000, () -> proposed.size() == 1);

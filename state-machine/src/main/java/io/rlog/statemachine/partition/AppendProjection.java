@@ -27,6 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * bug (a decision that is not a function of the log and the entry); it is logged, counted, and the projection
  * starts again from the applied log.
  *
+ * <p>An entry must be passed to {@link #appended} only if it will be in the log at that index: Ratis refuses an
+ * entry that is too large after giving it its index, and the next entry then takes the same index, so the state
+ * machine resets instead of passing an entry that large. Ratis's other failures at that point close the log, which
+ * ends the leadership like a crash of the leader (the acks=1 loss).
+ *
  * <p>Threads: {@link #appended} runs under Ratis's log lock, in log order; {@link #applied} on the apply thread;
  * {@link #reset} on any. Replies are completed on those threads: their dependents must run on an executor.
  */

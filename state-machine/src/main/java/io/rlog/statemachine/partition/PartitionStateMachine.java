@@ -22,6 +22,7 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
@@ -100,6 +101,10 @@ public class PartitionStateMachine extends BaseStateMachine {
     private final ConcurrentHashMap<Call, CompletableFuture<Message>> repliesOnAppend = new ConcurrentHashMap<>();
     /** This replica's division, for its current term; looked up once. */
     private volatile DivisionInfo division;
+    /** The largest log entry Ratis's log takes (its appender buffer): a larger one fails after taking its index. */
+    private volatile int logEntryBytesMax;
+    /** What a log entry adds to its state machine entry: term, index, and the field's tag and length. */
+    static final int LOG_ENTRY_FRAMING_BYTES = 32;
 
     private record Call(ClientId clientId, long callId) {}
 
@@ -250,9 +255,13 @@ public class PartitionStateMachine extends BaseStateMachine {
         // in log order): once in step, it must see them all.
         if (trx instanceof TransactionContextImpl impl) {
             PartitionCommand stamped = cmd;
+            int entryBytes = trx.getStateMachineLogEntry().getSerializedSize() + LOG_ENTRY_FRAMING_BYTES;
             impl.getLogIndexFuture().thenAccept(index -> {
                 long term = currentTerm();
-                if (term < 0) {
+                // Ratis checks the entry's size after giving it its index, and refuses it then without using the
+                // index: such an entry must not be answered, nor decided on the copy, where it would shift every
+                // later offset. Ratis's other failures after this point close the log, like a crash of the leader.
+                if (term < 0 || entryBytes > logEntryBytesMax) {
                     projection.reset();
                 } else {
                     projection.appended(term, index, stamped, replyOnAppend);
@@ -267,14 +276,16 @@ public class PartitionStateMachine extends BaseStateMachine {
     private long currentTerm() {
         DivisionInfo d = division;
         if (d == null) {
+            RaftServer server = getServer().getNow(null);
             try {
-                d = getServer().getNow(null) == null ? null : getServer().join().getDivision(getGroupId()).getInfo();
+                d = server == null ? null : server.getDivision(getGroupId()).getInfo();
             } catch (IOException e) {
                 d = null;
             }
             if (d == null) {
                 return -1;
             }
+            logEntryBytesMax = RaftServerConfigKeys.Log.Appender.bufferByteLimit(server.getProperties()).getSizeInt();
             division = d;
         }
         return d.getCurrentTerm();

@@ -99,6 +99,8 @@ class AppendProjectionProperties {
         applyUpTo(log.size(), log, appliedCount, applied, projection, termOfReset[0]);
         assertEquals(0, projection.mismatches());
         net.jqwik.api.statistics.Statistics.label("answered at once").collect(answeredAtOnce > 0);
+        net.jqwik.api.statistics.Statistics.label("answered at once")
+                .coverage(c -> c.check(true).percentage(p -> p >= 10));
     }
 
     private static void applyUpTo(int end, List<Entry> log, int[] appliedCount, PartitionLog applied,

@@ -111,6 +111,89 @@ class PartitionStateMachineTest {
         }
     }
 
+    /**
+     * Replies on append (acks=1) on a real Ratis leader: answered with apply's offsets; and an entry Ratis refuses
+     * for its size after giving it its index is neither answered nor counted, so the next entry's offset is not
+     * shifted by the records of one that never entered the log.
+     */
+    @Test
+    void repliesOnAppendGiveApplysOffsetsAndSkipAnEntryRatisRefuses(@TempDir Path dir) throws Exception {
+        try (LocalRatis ratis = new LocalRatis(dir, 1, 10_000)) {
+            LocalRatis.await("a leader", 10_000, () -> {
+                try {
+                    return ratis.leaderIndex() == 0 && ratis.division(0).getInfo().isLeaderReady();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            PartitionStateMachine sm = ratis.machines[0];
+            AskedAppend first = AskedAppend.submit(ratis, 1, TestBatches.batch(-1, (short) -1, -1, 3, 1));
+            assertEquals(0, first.replyOnAppend().get(10, java.util.concurrent.TimeUnit.SECONDS).getBaseOffset());
+            assertEquals(0, first.raftReply().getBaseOffset());
+
+            // Larger than Ratis's default appender buffer (4 MB): refused after it took its index.
+            AskedAppend huge = AskedAppend.submit(ratis, 2, TestBatches.batch(-1, (short) -1, -1, 600_000, 1));
+            org.apache.ratis.protocol.RaftClientReply refused = huge.raftReplyFuture().get(10,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(!refused.isSuccess() && refused.getException()
+                    instanceof org.apache.ratis.protocol.exceptions.StateMachineException, () -> "refused: " + refused);
+            assertTrue(!huge.replyOnAppend().isDone(), "an entry that never entered the log is not answered");
+
+            LocalRatis.await("a ready leader again", 10_000, () -> {
+                try {
+                    return ratis.division(0).getInfo().isLeaderReady();
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            AskedAppend next = AskedAppend.submit(ratis, 3, TestBatches.batch(-1, (short) -1, -1, 2, 1));
+            assertEquals(3, next.raftReply().getBaseOffset(), "right after the first entry's 3 records");
+            if (next.replyOnAppend().isDone()) {
+                assertEquals(3, next.replyOnAppend().join().getBaseOffset());
+            }
+            assertEquals(5, sm.highWatermark());
+            assertEquals(0, sm.projectionMismatches());
+        }
+    }
+
+    /** One produce request proposed to server 0 the way the node's broker does, asking for its reply on append. */
+    private record AskedAppend(java.util.concurrent.CompletableFuture<AppendReply> replyOnAppend,
+                               java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply>
+                                       raftReplyFuture) {
+        static final org.apache.ratis.protocol.ClientId CLIENT = org.apache.ratis.protocol.ClientId.randomId();
+
+        static AskedAppend submit(LocalRatis ratis, long callId, ByteBuffer batches) throws Exception {
+            io.rlog.proto.PartitionCommand cmd = io.rlog.proto.PartitionCommand.newBuilder().setAppendMany(
+                    io.rlog.proto.AppendMany.newBuilder().addAppends(io.rlog.proto.AppendBatches.newBuilder()
+                            .setBatches(com.google.protobuf.ByteString.copyFrom(batches)))).build();
+            java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.Message> onAppend =
+                    new java.util.concurrent.CompletableFuture<>();
+            ratis.machines[0].replyOnAppend(CLIENT, callId, onAppend);
+            org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest
+                    .newBuilder().setClientId(CLIENT).setServerId(ratis.servers[0].getId())
+                    .setGroupId(ratis.group.getGroupId()).setCallId(callId)
+                    .setMessage(org.apache.ratis.protocol.Message.valueOf(io.rlog.statemachine.RatisBytes.of(cmd)))
+                    .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType()).build();
+            return new AskedAppend(onAppend.thenApply(AskedAppend::first),
+                    ratis.servers[0].submitClientRequestAsync(request));
+        }
+
+        AppendReply raftReply() throws Exception {
+            org.apache.ratis.protocol.RaftClientReply r = raftReplyFuture.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(r.isSuccess(), () -> "Raft reply: " + r.getException());
+            return first(r.getMessage());
+        }
+
+        static AppendReply first(org.apache.ratis.protocol.Message m) {
+            try {
+                return io.rlog.proto.AppendManyReply.parseFrom(io.rlog.statemachine.RatisBytes.toBuffer(m.getContent()))
+                        .getReplies(0);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** A follower down while the others purge their logs catches up by installing a snapshot. */
     /**
      * The future a produce request waits on while its new leader gets ready: it completes at a leader change seen
