@@ -107,8 +107,10 @@ public final class RatisBroker implements Broker {
                 return leaderReady(group);
             }
         }, inflightEntriesMax,
-                // acks=0 and 1: how many of a partition's entries may be in the leader's log uncommitted.
-                config.intSetting("produce.uncommitted.entries.max", Math.max(2, inflightEntriesMax)),
+                // acks=0 and 1: how many of a partition's entries may be in the leader's log uncommitted. More than
+                // the in-flight bound lets acks=1 entries follow each other before they commit: lower latency at a
+                // fixed rate, but smaller entries and less throughput (docs/design-decisions.md).
+                config.intSetting("produce.uncommitted.entries.max", inflightEntriesMax),
                 // At most what one request may carry, so that the largest entry fits Ratis's buffers (RaftHost).
                 Math.min(config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()),
                         limits.messageMaxBytes()));
