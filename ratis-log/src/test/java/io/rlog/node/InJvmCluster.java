@@ -79,6 +79,15 @@ public final class InJvmCluster implements AutoCloseable {
         return j.toString();
     }
 
+    /** A consumer of String keys and values on this cluster, in no group: tests assign its partitions. */
+    public org.apache.kafka.clients.consumer.KafkaConsumer<String, String> stringConsumer() {
+        String deserializer = org.apache.kafka.common.serialization.StringDeserializer.class.getName();
+        return new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, deserializer,
+                org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, deserializer));
+    }
+
     public RlogServer node(int id) {
         return nodes[id - 1];
     }
