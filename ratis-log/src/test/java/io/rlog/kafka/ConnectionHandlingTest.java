@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -139,6 +140,28 @@ class ConnectionHandlingTest extends ListenerFixture {
         int metadataId = client.send(ApiKeys.METADATA, (short) 12, Requests.metadata(false, "t"));
         WireClient.Response<MetadataResponseData> next = client.receive(ApiKeys.METADATA, (short) 12);
         assertEquals(metadataId, next.correlationId());
+        assertEquals(2, broker.logEndOffset("t", 0));
+    }
+
+    /**
+     * An acks=0 request keeps its slot until its partition has taken it: with one request in flight per connection,
+     * the next one is not even read before that, so an acks=0 producer cannot queue up data in the node.
+     */
+    @Test
+    void acksZeroProduceHoldsItsSlotUntilThePartitionTookIt() throws Exception {
+        KafkaListener listener = start(testConfig().withMaxInFlightRequestsPerConnection(1));
+        broker.createNow("t", 1, Map.of());
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        broker.produceGate = gate;
+        WireClient client = connect(listener);
+        client.send(ApiKeys.PRODUCE, (short) 12, Requests.produce("t", 0, (short) 0, Requests.batch("first")));
+        client.send(ApiKeys.PRODUCE, (short) 12, Requests.produce("t", 0, (short) 0, Requests.batch("second")));
+        int metadataId = client.send(ApiKeys.METADATA, (short) 12, Requests.metadata(false, "t"));
+        Thread.sleep(300);
+        assertEquals(1, broker.produceCalls.get(), "the second request waits unread behind the first");
+        gate.complete(null);
+        assertEquals(metadataId, client.receive(ApiKeys.METADATA, (short) 12).correlationId());
+        assertEquals(2, broker.produceCalls.get());
         assertEquals(2, broker.logEndOffset("t", 0));
     }
 

@@ -27,6 +27,8 @@ final class InMemoryBroker implements Broker {
     private final AtomicLong producerIds = new AtomicLong(1000);
     final List<TopicSpec> createCalls = new CopyOnWriteArrayList<>();
     final AtomicLong produceCalls = new AtomicLong();
+    /** When set, produce answers only once it completes (a slow partition). */
+    volatile CompletableFuture<Void> produceGate;
     /** Partitions ("topic-N") answered with no leader, as during an election. */
     private final java.util.Set<String> leaderless = ConcurrentHashMap.newKeySet();
     private final AtomicReference<CompletableFuture<Void>> clusterChange =
@@ -140,7 +142,9 @@ final class InMemoryBroker implements Broker {
             p.logEndOffset += copy.getInt(LAST_OFFSET_DELTA_OFFSET) + 1;
         }
         p.nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
-        return done(new ProduceOutcome(ErrorCodes.NONE, null, baseOffset, -1, 0));
+        ProduceOutcome outcome = new ProduceOutcome(ErrorCodes.NONE, null, baseOffset, -1, 0);
+        CompletableFuture<Void> gate = produceGate;
+        return gate == null ? done(outcome) : gate.thenApply(ignored -> outcome);
     }
 
     @Override

@@ -37,7 +37,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * and does not stop the others. A partition's buffer goes to the broker as the client sent it.
  *
  * <p>acks=0: no response. As in Kafka, a failure is then reported by closing the connection, the only signal such
- * a producer can see.
+ * a producer can see. The request holds its connection's slot until its partitions have taken it.
  */
 public final class ProduceHandler implements ApiHandler {
     /** The first Produce version whose responses carry the current leader and node endpoints (KIP-951). */
@@ -102,7 +102,11 @@ public final class ProduceHandler implements ApiHandler {
         }
         if (acks == 0) {
             closeOnFailure(context, all);
-            return CompletableFuture.completedFuture(null);
+            // No response, but the request keeps its slot until its partitions have taken it, so that the
+            // connection's in-flight bound holds an acks=0 producer back as it holds the others (Kafka's broker reads
+            // a connection's next request once it has handled this one). Freed at once, acks=0 requests queued up in
+            // the node without bound: a closed loop left more than ten seconds of records queued when it ended.
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> null);
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             ProduceResponseData response = response(topics);
