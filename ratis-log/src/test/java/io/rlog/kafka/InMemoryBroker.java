@@ -29,6 +29,8 @@ final class InMemoryBroker implements Broker {
     final AtomicLong produceCalls = new AtomicLong();
     /** When set, produce answers only once it completes (a slow partition). */
     volatile CompletableFuture<Void> produceGate;
+    /** Per produce call, in order: whether the gate was open (or unset) when the call came. */
+    final java.util.List<Boolean> produceGateOpen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     /** Partitions ("topic-N") answered with no leader, as during an election. */
     private final java.util.Set<String> leaderless = ConcurrentHashMap.newKeySet();
     private final AtomicReference<CompletableFuture<Void>> clusterChange =
@@ -144,6 +146,7 @@ final class InMemoryBroker implements Broker {
         p.nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
         ProduceOutcome outcome = new ProduceOutcome(ErrorCodes.NONE, null, baseOffset, -1, 0);
         CompletableFuture<Void> gate = produceGate;
+        produceGateOpen.add(gate == null || gate.isDone());
         return gate == null ? done(outcome) : gate.thenApply(ignored -> outcome);
     }
 

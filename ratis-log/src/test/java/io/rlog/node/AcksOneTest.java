@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.util.CodeInjectionForTesting;
 import org.junit.jupiter.api.Test;
@@ -77,18 +76,7 @@ class AcksOneTest {
 
             Object leaderId = RaftHost.peerId(leader);
             CountDownLatch held = new CountDownLatch(1);
-            CodeInjectionForTesting.put(InJvmCluster.RATIS_APPEND_ENTRIES, (local, remote, args) -> {
-                AppendEntriesRequestProto request = (AppendEntriesRequestProto) args[1];
-                if (!leaderId.equals(local) && request.getEntriesCount() > 0 && gid.equals(
-                        RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()))) {
-                    try {
-                        held.await(20, TimeUnit.SECONDS); // bounded, so a broken test cannot hang the build
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return false;
-            });
+            InJvmCluster.holdAppendEntries(gid, local -> !leaderId.equals(local), () -> held, 20);
             RecordMetadata one;
             Future<RecordMetadata> all;
             try {

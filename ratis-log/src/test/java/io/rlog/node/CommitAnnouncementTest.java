@@ -3,8 +3,6 @@ package io.rlog.node;
 import io.rlog.proto.AllocateProducerIds;
 import io.rlog.proto.MetadataCommand;
 import io.rlog.proto.MetadataReply;
-import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
-import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.util.CodeInjectionForTesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,19 +56,7 @@ class CommitAnnouncementTest {
             // (by the leader and the other follower) and its writer has announced it: the case of a follower that
             // still owes its reply to the write's own appendEntries.
             AtomicReference<CountDownLatch> held = new AtomicReference<>();
-            CodeInjectionForTesting.put(InJvmCluster.RATIS_APPEND_ENTRIES, (local, remote, args) -> {
-                AppendEntriesRequestProto request = (AppendEntriesRequestProto) args[1];
-                CountDownLatch gate = held.get();
-                if (gate != null && slowId.equals(local) && request.getEntriesCount() > 0 && GroupIds.METADATA.equals(
-                        RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()))) {
-                    try {
-                        gate.await(10, TimeUnit.SECONDS); // bounded, so a broken test cannot hang the build
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return false;
-            });
+            InJvmCluster.holdAppendEntries(GroupIds.METADATA, slowId::equals, held::get, 10);
             try {
                 for (int i = 0; i < 3; i++) {
                     CountDownLatch gate = new CountDownLatch(1);

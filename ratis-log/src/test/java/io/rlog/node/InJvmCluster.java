@@ -21,6 +21,30 @@ public final class InJvmCluster implements AutoCloseable {
      */
     static final String RATIS_APPEND_ENTRIES = "RaftServerImpl.appendEntries";
 
+    /**
+     * Makes followers hold back appendEntries: every one that carries entries for {@code group}, received by a peer
+     * {@code onPeer} accepts, waits for the latch {@code gate} gives at that moment (none: it goes through), at
+     * most {@code maxS} seconds so that a broken test cannot hang the build. Remove with
+     * {@code CodeInjectionForTesting.remove(RATIS_APPEND_ENTRIES)}.
+     */
+    static void holdAppendEntries(org.apache.ratis.protocol.RaftGroupId group,
+                                  java.util.function.Predicate<Object> onPeer,
+                                  java.util.function.Supplier<java.util.concurrent.CountDownLatch> gate, long maxS) {
+        org.apache.ratis.util.CodeInjectionForTesting.put(RATIS_APPEND_ENTRIES, (local, remote, args) -> {
+            var request = (org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto) args[1];
+            java.util.concurrent.CountDownLatch latch = gate.get();
+            if (latch != null && onPeer.test(local) && request.getEntriesCount() > 0 && group.equals(
+                    org.apache.ratis.protocol.RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()))) {
+                try {
+                    latch.await(maxS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        });
+    }
+
     private final RlogServer[] nodes;
     private final Map<String, String>[] settings;
     private final int[] kafkaPorts;
