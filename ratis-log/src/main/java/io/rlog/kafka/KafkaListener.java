@@ -20,6 +20,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -41,6 +43,8 @@ public final class KafkaListener implements AutoCloseable {
     private final ListenerConfig config;
     private final RequestDispatcher dispatcher;
     private final ScheduledThreadPoolExecutor timer;
+    /** Runs the parked fetches woken by an append (see AppendWatches), off the thread that applied it. */
+    private final ExecutorService fetchWakes;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final List<NetworkThread> networkThreads = new ArrayList<>();
     private ServerSocketChannel serverChannel;
@@ -68,6 +72,12 @@ public final class KafkaListener implements AutoCloseable {
         });
         // A cancelled long-poll deadline must not stay queued until it would have fired.
         timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger wakeThreads = new AtomicInteger();
+        this.fetchWakes = Executors.newFixedThreadPool(config.networkThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "rlog-kafka-fetch-wake-" + wakeThreads.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
         HandlerTable table = new HandlerTable()
                 .register(new MetadataHandler(broker, config, this::port))
                 .register(new CreateTopicsHandler(broker, config))
@@ -75,7 +85,7 @@ public final class KafkaListener implements AutoCloseable {
                 .register(new DescribeConfigsHandler(broker, config))
                 .register(new ProduceHandler(broker, config))
                 .register(new InitProducerIdHandler(broker))
-                .register(new FetchHandler(broker, config, timer))
+                .register(new FetchHandler(broker, config, timer, fetchWakes))
                 .register(new ListOffsetsHandler(broker));
         if (groups != null) {
             GroupApis.register(table, broker, groups, config, this::port);
@@ -138,6 +148,7 @@ public final class KafkaListener implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             timer.shutdownNow();
+            fetchWakes.shutdownNow();
         }
     }
 

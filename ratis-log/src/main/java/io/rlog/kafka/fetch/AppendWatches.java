@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  * callback on it (on an idle partition every timed-out poll would add one, without bound). Here each partition has
  * at most one callback on the broker's future, whatever the number of fetches; a fetch subscribes while parked and
  * unsubscribes when it ends, and a watch with no subscribers is dropped at the next append.
+ *
+ * <p>The broker completes its signal on the thread that applied the append: in rlog, the partition's Raft apply
+ * thread, before that entry's producers are answered. The woken fetches (a read of every partition they asked
+ * for, and their response) run on {@code wakes} instead: on the apply thread they were measured at a tenth of its
+ * CPU at 5,000 records/s, all of it ahead of the producer's acknowledgement and of the next entry's apply.
  */
 final class AppendWatches {
     /** Pause before re-checking when the broker answers "appended" at once, so a confused partition cannot spin. */
@@ -25,6 +31,7 @@ final class AppendWatches {
 
     private final Broker broker;
     private final ScheduledExecutorService timer;
+    private final Executor wakes;
     private final ConcurrentHashMap<Key, Watch> watches = new ConcurrentHashMap<>();
 
     private record Key(String topic, int partition) {}
@@ -41,9 +48,18 @@ final class AppendWatches {
         }
     }
 
-    AppendWatches(Broker broker, ScheduledExecutorService timer) {
+    AppendWatches(Broker broker, ScheduledExecutorService timer, Executor wakes) {
         this.broker = broker;
         this.timer = timer;
+        // The signal's completer must never see this throw (a Raft apply thread must not): a listener that is
+        // closing refuses the task, and its parked fetches die with their connections.
+        this.wakes = task -> {
+            try {
+                wakes.execute(task);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        };
     }
 
     /** Runs {@code onAppend} after every append to the partition until {@link #unsubscribe}; from any thread. */
@@ -78,7 +94,7 @@ final class AppendWatches {
 
     private void attach(Watch watch, CompletableFuture<Void> signal) {
         if (!signal.isDone()) {
-            signal.whenComplete((ignored, error) -> fire(watch));
+            signal.whenCompleteAsync((ignored, error) -> fire(watch), wakes);
             return;
         }
         try {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
@@ -41,11 +42,12 @@ public final class FetchHandler implements ApiHandler {
     private final ScheduledExecutorService timer;
     private final AppendWatches watches;
 
-    public FetchHandler(Broker broker, ListenerConfig config, ScheduledExecutorService timer) {
+    /** {@code wakes}: runs the parked fetches an append woke (AppendWatches). */
+    public FetchHandler(Broker broker, ListenerConfig config, ScheduledExecutorService timer, Executor wakes) {
         this.broker = broker;
         this.config = config;
         this.timer = timer;
-        this.watches = new AppendWatches(broker, timer);
+        this.watches = new AppendWatches(broker, timer, wakes);
     }
 
     @Override
