@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 /**
  * Group commit for produce requests. Per partition, at most {@code inflightEntriesMax} Raft entries are
@@ -74,7 +75,8 @@ final class ProduceCoalescer {
         }
     }
 
-    private record Waiting(ByteBuffer batches, boolean replyOnAppend, CompletableFuture<AppendReply> reply) {}
+    private record Waiting(ByteBuffer batches, boolean replyOnAppend, long queuedNanos,
+                           CompletableFuture<AppendReply> reply) {}
 
     /** One partition's queue. Guarded by its own monitor. */
     private static final class Lane {
@@ -101,6 +103,8 @@ final class ProduceCoalescer {
     private final int inflightEntriesMax;
     private final int uncommittedEntriesMax;
     private final int entryBytesMax;
+    /** Told how long each request waited in its queue before its entry was proposed, in nanoseconds. */
+    private final LongConsumer queueWaitNanos;
     private final ConcurrentHashMap<RaftGroupId, Lane> lanes = new ConcurrentHashMap<>();
 
     ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int entryBytesMax) {
@@ -108,6 +112,11 @@ final class ProduceCoalescer {
     }
 
     ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int uncommittedEntriesMax, int entryBytesMax) {
+        this(submitter, inflightEntriesMax, uncommittedEntriesMax, entryBytesMax, nanos -> { });
+    }
+
+    ProduceCoalescer(Submitter submitter, int inflightEntriesMax, int uncommittedEntriesMax, int entryBytesMax,
+                     LongConsumer queueWaitNanos) {
         if (inflightEntriesMax < 1 || entryBytesMax < 1) {
             throw new IllegalArgumentException("produce.inflight.entries.max and produce.entry.bytes.max must be"
                     + " positive, not " + inflightEntriesMax + " and " + entryBytesMax);
@@ -120,6 +129,7 @@ final class ProduceCoalescer {
         this.inflightEntriesMax = inflightEntriesMax;
         this.uncommittedEntriesMax = uncommittedEntriesMax;
         this.entryBytesMax = entryBytesMax;
+        this.queueWaitNanos = queueWaitNanos;
     }
 
     /**
@@ -135,7 +145,7 @@ final class ProduceCoalescer {
      * soon as the entry is in the leader's log, before it commits.
      */
     CompletableFuture<AppendReply> append(RaftGroupId group, ByteBuffer batches, boolean replyOnAppend) {
-        Waiting w = new Waiting(batches, replyOnAppend, new CompletableFuture<>());
+        Waiting w = new Waiting(batches, replyOnAppend, System.nanoTime(), new CompletableFuture<>());
         while (true) {
             Lane lane = lanes.computeIfAbsent(group, Lane::new);
             synchronized (lane) {
@@ -224,7 +234,9 @@ final class ProduceCoalescer {
 
     private void send(Lane lane, List<Waiting> entry) {
         AppendMany.Builder many = AppendMany.newBuilder();
+        long now = System.nanoTime();
         for (Waiting w : entry) {
+            queueWaitNanos.accept(now - w.queuedNanos);
             many.addAppends(AppendBatches.newBuilder()
                     // Wraps the request's buffer (nothing writes to it once decoded): the entry's serialization is
                     // the only copy.

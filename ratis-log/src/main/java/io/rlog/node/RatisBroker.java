@@ -71,6 +71,8 @@ public final class RatisBroker implements Broker {
     /** Produce requests submitted to Raft, and their total time from submit to reply (for /metrics). */
     final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
+    /** Where produce requests spend their time in this node (for /metrics). */
+    private final StageLatencies stages;
 
     /** Whether a node's process was just found gone (PeerWatch): a leader there is no leader to name. */
     private final java.util.function.IntPredicate nodeDown;
@@ -78,8 +80,10 @@ public final class RatisBroker implements Broker {
     private final java.util.function.IntPredicate nodeGone;
 
     RatisBroker(NodeConfig config, RaftHost host, MetadataView view, MetadataWriter writer, Limits limits,
-                java.util.function.IntPredicate nodeDown, java.util.function.IntPredicate nodeGone) {
+                java.util.function.IntPredicate nodeDown, java.util.function.IntPredicate nodeGone,
+                StageLatencies stages) {
         this.config = config;
+        this.stages = stages;
         this.nodeDown = nodeDown;
         this.nodeGone = nodeGone;
         this.host = host;
@@ -113,7 +117,8 @@ public final class RatisBroker implements Broker {
                 config.intSetting("produce.uncommitted.entries.max", inflightEntriesMax),
                 // At most what one request may carry, so that the largest entry fits Ratis's buffers (RaftHost).
                 Math.min(config.intSetting("produce.entry.bytes.max", limits.messageMaxBytes()),
-                        limits.messageMaxBytes()));
+                        limits.messageMaxBytes()),
+                nanos -> stages.record(StageLatencies.Stage.QUEUE, nanos));
         view.onChange(this::invalidateClusterView);
     }
 
@@ -297,8 +302,10 @@ public final class RatisBroker implements Broker {
         // acks=0 and 1 are answered once the entry is in the leader's log (DESIGN, the write path, step 5).
         return coalescer.append(local.gid, batches.duplicate(), acks != -1)
                 .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
+                    long nanos = System.nanoTime() - startNanos;
                     produceCount.increment();
-                    produceNanos.add(System.nanoTime() - startNanos);
+                    produceNanos.add(nanos);
+                    stages.record(StageLatencies.Stage.PRODUCE, nanos);
                     return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
                             a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
                             a.getLogStartOffset());
@@ -342,6 +349,7 @@ public final class RatisBroker implements Broker {
         Optional<PartitionStateMachine> sm = onAppend == null ? Optional.empty() : host.partition(gid);
         sm.ifPresent(m -> m.replyOnAppend(clientId, callId, onAppend));
         Optional<RaftServer.Division> division = host.division(gid);
+        long submitNanos = System.nanoTime();
         CompletableFuture<RaftClientReply> reply;
         try {
             if (division.isPresent() && division.get() instanceof RaftClientAsynchronousProtocol direct) {
@@ -353,6 +361,7 @@ public final class RatisBroker implements Broker {
             sm.ifPresent(m -> m.forgetReplyOnAppend(clientId, callId));
             throw e;
         }
+        reply = reply.whenComplete((r, t) -> stages.record(StageLatencies.Stage.RAFT, System.nanoTime() - submitNanos));
         if (sm.isPresent()) {
             // A call refused before it reached the state machine leaves its ask behind.
             reply = reply.whenComplete((r, t) -> sm.get().forgetReplyOnAppend(clientId, callId));

@@ -34,6 +34,7 @@ public final class RlogServer implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final RaftHost host;
     private final RatisBroker broker;
+    private final StageLatencies stages;
     private final KafkaListener listener;
     /** Holds the listener's requests until the metadata replica has caught up after start. */
     private final ServingGate gate = ServingGate.closed();
@@ -63,6 +64,8 @@ public final class RlogServer implements AutoCloseable {
         });
         LeaderReporter[] reporterRef = new LeaderReporter[1];
         RatisBroker[] brokerRef = new RatisBroker[1];
+        StageLatencies stages = new StageLatencies();
+        this.stages = stages;
         this.host = new RaftHost(config, new MetadataStateMachine.Events() {
             @Override
             public void imageChanged(MetadataImage image) {
@@ -86,6 +89,13 @@ public final class RlogServer implements AutoCloseable {
                     reporterRef[0].triggerSoon();
                 }
             }
+
+            @Override
+            public void entryApplied(long admitNanos, long commitNanos, long applyNanos) {
+                stages.record(StageLatencies.Stage.ADMIT, admitNanos);
+                stages.record(StageLatencies.Stage.COMMIT, commitNanos);
+                stages.record(StageLatencies.Stage.APPLY, applyNanos);
+            }
         });
         MetadataWriter writer = new MetadataWriter(host);
         Limits limits = Limits.from(config);
@@ -105,7 +115,7 @@ public final class RlogServer implements AutoCloseable {
         long downWindowMs = 2L * RaftHost.electionTimeoutMaxMs(config);
         this.broker = new RatisBroker(config, host, view, writer, limits,
                 id -> peerWatch != null && peerWatch.isNewlyDown(id, downWindowMs),
-                id -> peerWatch != null && peerWatch.isDown(id));
+                id -> peerWatch != null && peerWatch.isDown(id), stages);
         this.reconciler = new GroupReconciler(config, host, view, executor);
         this.reporter = new LeaderReporter(config.nodeId(), host, view, writer, executor);
         reporterRef[0] = reporter;
@@ -195,6 +205,7 @@ public final class RlogServer implements AutoCloseable {
                 .append(broker.produceCount.sum()).append('\n');
         sb.append("# TYPE rlog_produce_seconds_total counter\nrlog_produce_seconds_total ")
                 .append(broker.produceNanos.sum() / 1e9).append('\n');
+        stages.appendMetrics(sb);
         Runtime rt = Runtime.getRuntime();
         sb.append("# TYPE rlog_lost_leader_elections_total counter\nrlog_lost_leader_elections_total ")
                 .append(lostLeaderElections.started.sum()).append('\n');

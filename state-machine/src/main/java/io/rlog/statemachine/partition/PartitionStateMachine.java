@@ -67,6 +67,15 @@ public class PartitionStateMachine extends BaseStateMachine {
     public interface Events {
         void leaderChanged(RaftGroupId groupId, RaftPeerId newLeaderId);
 
+        /**
+         * One produce entry this replica proposed as leader was applied here, with the nanoseconds it spent in each step:
+         * from startTransaction until Ratis gave it its log index ({@code admitNanos}), from then until apply began
+         * (replication, the quorum's fsyncs, the commit and the updater's wake-up: {@code commitNanos}), and in
+         * apply itself ({@code applyNanos}). Called on the group's apply thread.
+         */
+        default void entryApplied(long admitNanos, long commitNanos, long applyNanos) {
+        }
+
         Events NONE = (g, l) -> { };
     }
 
@@ -107,6 +116,19 @@ public class PartitionStateMachine extends BaseStateMachine {
     static final int LOG_ENTRY_FRAMING_BYTES = 32;
 
     private record Call(ClientId clientId, long callId) {}
+
+    /** A leader's entry between startTransaction and apply: its command, and when it got to each step. */
+    private static final class Proposed {
+        final PartitionCommand cmd;
+        final long startNanos;
+        /** When Ratis gave the entry its log index; 0 until then (written by the thread that appended it). */
+        volatile long indexedNanos;
+
+        Proposed(PartitionCommand cmd, long startNanos) {
+            this.cmd = cmd;
+            this.startNanos = startNanos;
+        }
+    }
 
     public PartitionStateMachine(Events events, LongSupplier clockMs) {
         this(events, clockMs, PartitionStore.FileWrites.DEFAULT);
@@ -234,6 +256,7 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        long startNanos = System.nanoTime();
         PartitionCommand cmd = PartitionCommand.parseFrom(RatisBytes.input(request.getMessage().getContent()));
         // The leader stamps the append time, so that apply reads no clock (it must be deterministic), and the
         // sequence rule the entry is applied with (ProducerStateTable), so that older entries keep theirs.
@@ -247,8 +270,9 @@ public class PartitionStateMachine extends BaseStateMachine {
             }
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
         }
+        Proposed proposed = new Proposed(cmd, startNanos);
         TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
-                .setLogData(RatisBytes.of(cmd)).setStateMachineContext(cmd).build();
+                .setLogData(RatisBytes.of(cmd)).setStateMachineContext(proposed).build();
         CompletableFuture<Message> replyOnAppend = repliesOnAppend.isEmpty() ? null
                 : repliesOnAppend.remove(new Call(request.getClientId(), request.getCallId()));
         // Every entry, asked for or not, goes through the projection as it takes its index (under the log's lock,
@@ -257,6 +281,7 @@ public class PartitionStateMachine extends BaseStateMachine {
             PartitionCommand stamped = cmd;
             int entryBytes = trx.getStateMachineLogEntry().getSerializedSize() + LOG_ENTRY_FRAMING_BYTES;
             impl.getLogIndexFuture().thenAccept(index -> {
+                proposed.indexedNanos = System.nanoTime();
                 long term = currentTerm();
                 // Ratis checks the entry's size after giving it its index, and refuses it then without using the
                 // index: such an entry must not be answered, nor decided on the copy, where it would shift every
@@ -330,9 +355,11 @@ public class PartitionStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(reply(AppendReply.newBuilder()
                     .setErrorCode(KAFKA_STORAGE_ERROR).setErrorMessage("replayed entry").build()));
         }
+        long applyStartNanos = System.nanoTime();
+        Proposed proposed = trx.getStateMachineContext() instanceof Proposed p ? p : null;
         PartitionCommand cmd;
         try {
-            cmd = trx.getStateMachineContext() instanceof PartitionCommand c ? c
+            cmd = proposed != null ? proposed.cmd
                     : PartitionCommand.parseFrom(RatisBytes.input(entry.getStateMachineLogEntry().getLogData()));
         } catch (IOException e) { // the entry does not parse
             updateLastAppliedTermIndex(term, index);
@@ -352,6 +379,11 @@ public class PartitionStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(term, index);
         projection.applied(index, result);
+        if (proposed != null && proposed.indexedNanos != 0 && (cmd.hasAppendMany() || cmd.hasAppend())) {
+            long indexed = proposed.indexedNanos;
+            events.entryApplied(indexed - proposed.startNanos, applyStartNanos - indexed,
+                    System.nanoTime() - applyStartNanos);
+        }
         return CompletableFuture.completedFuture(result);
     }
 
