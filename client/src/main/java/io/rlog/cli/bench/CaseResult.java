@@ -14,6 +14,8 @@ import java.util.Map;
  *                     the acknowledgement callback
  * @param e2e          end-to-end latency: from the same start to the record's arrival in a consumer of this JVM
  * @param readBackComplete whether the read-back reached every partition's end offset
+ * @param nodeStages   where the produce requests spent their time inside the nodes in the measured window, by step
+ *                     (rlog's stage histograms, summed over the nodes; empty for Kafka)
  * @param errors       send errors by kind, and other problems the case met
  * @param error        why the case could not run to the end; null when it did
  */
@@ -22,14 +24,14 @@ record CaseResult(int index, String system, CaseSpec spec, String topic, Instant
                   LatencyRecorder.Percentiles send, LatencyRecorder.Percentiles e2e, List<double[]> sendCdf,
                   List<double[]> e2eCdf, List<SecondSample> seconds, LossAccount.Loss loss,
                   boolean readBackComplete, AckGaps.Gap ackGap, List<Timeline.Event> events, CpuUse cpu,
-                  Map<String, Long> errors, String error) {
+                  Map<String, NodeStages.Figure> nodeStages, Map<String, Long> errors, String error) {
 
     static CaseResult failed(int index, String system, CaseSpec spec, String topic, Instant startedAt, String error) {
         return new CaseResult(index, system, spec, topic, startedAt, 0, 0, 0, 0, Double.NaN, Double.NaN,
                 LatencyRecorder.percentiles(new org.HdrHistogram.Histogram(3)),
                 LatencyRecorder.percentiles(new org.HdrHistogram.Histogram(3)), List.of(), List.of(), List.of(),
                 null, false, new AckGaps.Gap(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN), List.of(), null, Map.of(),
-                error);
+                Map.of(), error);
     }
 
     boolean ok() {

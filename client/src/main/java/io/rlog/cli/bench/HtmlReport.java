@@ -41,6 +41,7 @@ final class HtmlReport {
         h.append("</ul></div>\n");
         resultsTable(h, r);
         comparisonTable(h, r);
+        stagesTable(h, r);
         lossTable(h, r);
         ReportCharts.workloads(h, r);
         manyPartitions(h, r.manyPartitions());
@@ -111,6 +112,39 @@ final class HtmlReport {
             for (double v : c.ratios().values()) {
                 h.append("<td>").append(esc(fmt(v, 2))).append("</td>");
             }
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    /** Where rlog's produce requests spent their time inside the nodes, per case (rlog's stage histograms). */
+    private static void stagesTable(StringBuilder h, BenchReport r) {
+        List<CaseResult> withStages = r.cases().stream().filter(c -> !c.nodeStages().isEmpty()).toList();
+        if (withStages.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Inside the rlog nodes</h2><p>Where the measured window's produce requests spent their time in "
+                + "the partition leaders (the nodes' <code>rlog_produce_stage_seconds</code>, read at the end of the "
+                + "warm-up and at the last acknowledgement), p50 / p99 in ms. queue: behind the partition's entry in "
+                + "flight; admit: until Ratis gave the entry its log index; commit: from then until apply began "
+                + "(replication, the quorum's fsyncs, the commit); apply: writing it; raft: proposing to Ratis's "
+                + "reply; produce: the handler's call to its answer. The client's send latency adds the producer's "
+                + "linger, the network and both ends' threads. A node killed by the case's fault is left out.</p>"
+                + "<table><tr><th>#</th><th class=\"l\">case</th>");
+        for (String stage : ResultsWriter.STAGES) {
+            h.append("<th>").append(esc(stage)).append("</th>");
+        }
+        h.append("<th>requests</th></tr>\n");
+        for (CaseResult c : withStages) {
+            h.append("<tr class=\"").append(esc(c.system())).append("\">");
+            List<String> row = new ArrayList<>(List.of(Integer.toString(c.index()), c.spec().label()));
+            for (String stage : ResultsWriter.STAGES) {
+                NodeStages.Figure f = c.nodeStages().get(stage);
+                row.add(f == null ? "n/a" : fmt(f.p50Ms(), 2) + " / " + fmt(f.p99Ms(), 2));
+            }
+            NodeStages.Figure produce = c.nodeStages().get("produce");
+            row.add(produce == null ? "n/a" : Long.toString(produce.count()));
+            cells(h, row, 2);
             h.append("</tr>\n");
         }
         h.append("</table>\n");

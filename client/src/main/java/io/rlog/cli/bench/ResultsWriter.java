@@ -37,7 +37,12 @@ final class ResultsWriter {
             "lost", "duplicates", "present_not_acked", "read_back_complete", "longest_ack_gap_ms",
             "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s",
             "foreign_cpu_pct", "io_stall_s", "unsynced_mb_at_end", "ratio_records_per_s", "ratio_send_p99",
-            "ratio_e2e_p99");
+            "ratio_e2e_p99", "stage_queue_p50_ms", "stage_queue_p99_ms", "stage_admit_p50_ms", "stage_admit_p99_ms",
+            "stage_commit_p50_ms", "stage_commit_p99_ms", "stage_apply_p50_ms", "stage_apply_p99_ms",
+            "stage_raft_p50_ms", "stage_raft_p99_ms", "stage_produce_p50_ms", "stage_produce_p99_ms");
+
+    /** The steps of rlog's write path whose times the nodes report (rlog_produce_stage_seconds), in path order. */
+    static final List<String> STAGES = List.of("queue", "admit", "commit", "apply", "raft", "produce");
 
     static String resultsCsv(BenchReport report) {
         StringBuilder out = new StringBuilder(String.join(",", RESULT_COLUMNS)).append('\n');
@@ -66,6 +71,11 @@ final class ResultsWriter {
             row.add(c == null ? Double.NaN : c.throughputRatio());
             row.add(c == null ? Double.NaN : c.ratio(x -> x.send().p99Ms()));
             row.add(c == null ? Double.NaN : c.ratio(x -> x.e2e().p99Ms()));
+            for (String stage : STAGES) {
+                NodeStages.Figure f = r.nodeStages().get(stage);
+                row.add(f == null ? Double.NaN : f.p50Ms());
+                row.add(f == null ? Double.NaN : f.p99Ms());
+            }
             out.append(csvRow(row)).append('\n');
         }
         return out.toString();

@@ -89,6 +89,15 @@ final class RlogTarget implements Target {
     }
 
     @Override
+    public Map<Integer, NodeStages> nodeStages() throws InterruptedException {
+        Map<Integer, NodeStages> out = new LinkedHashMap<>();
+        for (int node : nodes()) {
+            cluster.metrics(node).map(NodeStages::parse).ifPresent(s -> out.put(node, s));
+        }
+        return out;
+    }
+
+    @Override
     public void kill(int node) throws IOException, InterruptedException {
         cluster.kill(node);
     }

@@ -45,6 +45,14 @@ interface Target extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Each answering node's produce-stage histograms (rlog's /metrics), by node number; empty for systems without
+     * them (Kafka, a cluster the bench did not start).
+     */
+    default Map<Integer, NodeStages> nodeStages() throws InterruptedException {
+        return Map.of();
+    }
+
     /** Settings recorded with the results: node or broker config, JVM flags. */
     Map<String, String> settings();
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -124,6 +125,15 @@ final class WorkloadRunner {
             Timeline timeline = new Timeline(origin);
             Sampler sampler = new Sampler(origin, spec.warmupS(), acked, failed, e2e::received, sendLatency, e2eLatency);
             timers.scheduleAtFixedRate(() -> ctx.progress().tick(sampler.sample()), 1, 1, TimeUnit.SECONDS);
+            // The nodes' stage histograms at the end of the warm-up and at the last acknowledgement.
+            AtomicReference<Map<Integer, NodeStages>> stagesAtStart = new AtomicReference<>();
+            timers.schedule(() -> {
+                try {
+                    stagesAtStart.set(ctx.target().nodeStages());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, spec.warmupS() * 1000L, TimeUnit.MILLISECONDS);
             Future<?> fault = spec.fault() == Fault.NONE ? null
                     : timers.submit(new FaultInjector(ctx.target(), admin, topic, spec, timeline, gaps));
 
@@ -150,6 +160,9 @@ final class WorkloadRunner {
             // The measured window ends with the last acknowledgement; healing and catching up come after it.
             List<SecondSample> seconds = sampler.finish();
             CpuUse cpuUse = cpu.end();
+            Map<Integer, NodeStages> stagesBefore = stagesAtStart.get();
+            Map<String, NodeStages.Figure> nodeStages = stagesBefore == null ? Map.of()
+                    : NodeStages.between(stagesBefore, ctx.target().nodeStages());
             awaitFault(fault, spec, timeline);
             waitFor(() -> e2e.received() >= acked.get(), E2E_CATCH_UP);
             timers.shutdownNow();
@@ -170,7 +183,7 @@ final class WorkloadRunner {
                     LatencyRecorder.percentiles(sendLatency.measured()),
                     LatencyRecorder.percentiles(e2eLatency.measured()),
                     LatencyRecorder.cdf(sendLatency.measured()), LatencyRecorder.cdf(e2eLatency.measured()),
-                    seconds, loss, complete, gaps.longest(), timeline.events(), cpuUse, topErrors(errors), null);
+                    seconds, loss, complete, gaps.longest(), timeline.events(), cpuUse, nodeStages, topErrors(errors), null);
         } finally {
             timers.shutdownNow();
             e2e.stop();

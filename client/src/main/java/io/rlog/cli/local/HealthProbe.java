@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Asks a node's GET /health, which answers 200 once the node serves and 503 before, and reads its gauges. */
@@ -32,20 +33,29 @@ final class HealthProbe {
 
     /** One gauge of the node's GET /metrics ({@code name value} lines), or empty when it does not answer. */
     OptionalLong gauge(String host, int httpPort, String name) throws InterruptedException {
-        HttpRequest request = get(host, httpPort, "/metrics");
+        Optional<String> metrics = metrics(host, httpPort);
+        if (metrics.isEmpty()) {
+            return OptionalLong.empty();
+        }
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return OptionalLong.empty();
-            }
-            for (String line : response.body().split("\n")) {
+            for (String line : metrics.get().split("\n")) {
                 if (line.startsWith(name + " ")) {
                     return OptionalLong.of((long) Double.parseDouble(line.substring(name.length() + 1).trim()));
                 }
             }
             return OptionalLong.empty();
-        } catch (IOException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /** The node's whole GET /metrics text, or empty when it does not answer 200. */
+    Optional<String> metrics(String host, int httpPort) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(get(host, httpPort, "/metrics"), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -194,6 +194,11 @@ public final class LocalCluster implements AutoCloseable {
         return probe.gauge(HOST, ports.httpPort(node), "rlog_partitions_hosted");
     }
 
+    /** The node's /metrics text (Prometheus); empty if it does not answer. */
+    public Optional<String> metrics(int node) throws InterruptedException {
+        return probe.metrics(HOST, ports.httpPort(node));
+    }
+
     public List<NodeStatus> status() throws IOException, InterruptedException {
         List<NodeStatus> out = new ArrayList<>();
         for (LocalNode node : nodes) {

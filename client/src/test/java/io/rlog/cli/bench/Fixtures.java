@@ -15,6 +15,15 @@ final class Fixtures {
                 fault == Fault.NONE ? 0 : 4, 3, headline);
     }
 
+    /** An rlog case's stage figures, as NodeStages.between gives them. */
+    static Map<String, NodeStages.Figure> stages() {
+        Map<String, NodeStages.Figure> out = new java.util.LinkedHashMap<>();
+        out.put("queue", new NodeStages.Figure(900, 0.03, 0.05, 1.2, 4.5));
+        out.put("commit", new NodeStages.Figure(880, 2.2, 3.4, 6.7, 10.9));
+        out.put("produce", new NodeStages.Figure(900, 2.8, 4.3, 8.4, 16.1));
+        return out;
+    }
+
     static CaseResult result(int index, String system, CaseSpec spec, double recordsPerS, double p99Ms, long lost) {
         LatencyRecorder lat = new LatencyRecorder();
         for (int i = 1; i <= 100; i++) {
@@ -45,7 +54,7 @@ final class Fixtures {
                 LatencyRecorder.percentiles(lat.measured()), LatencyRecorder.cdf(lat.measured()),
                 LatencyRecorder.cdf(lat.measured()), seconds, account.result(), true,
                 new AckGaps.Gap(812.0, 4.1, 0.2, 790.0, 402.0), events, new CpuUse(10, cpu, 12, 20, 1.5, 672.5),
-                Map.of("TimeoutException: x <y>", 3L), null);
+                system.equals("rlog") ? stages() : Map.of(), Map.of("TimeoutException: x <y>", 3L), null);
     }
 
     static BenchReport report() {

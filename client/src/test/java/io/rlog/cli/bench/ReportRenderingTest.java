@@ -30,7 +30,7 @@ class ReportRenderingTest {
         for (String figure : List.of("41,234", "50,000", "0.82", "12.50", "812", "Failover timeline",
                 "Loss and unavailability", "Kafka does not fsync per write by default", "Many partitions",
                 "node 2 exited &amp; &lt;died&gt;", "TimeoutException: x &lt;y&gt;", "AMD EPYC", "rlog bench --quick",
-                "disk stall s", "unsynced MB", "<td>673</td>")) {
+                "disk stall s", "unsynced MB", "<td>673</td>", "Inside the rlog nodes", "<td>2.20 / 6.70</td>")) {
             assertTrue(html.contains(figure), "report shows " + figure);
         }
         // opens without a network: no script, no stylesheet or image fetched from anywhere
@@ -47,7 +47,11 @@ class ReportRenderingTest {
         String rlog = lines.get(1);
         assertTrue(rlog.startsWith("1,rlog,acks=all fsync=always rf=3 1024B closed,true,"));
         assertTrue(rlog.contains(",41234.000,"));
-        assertTrue(rlog.endsWith(",0.825,0.500,0.500"), rlog);
+        assertTrue(rlog.contains(",0.825,0.500,0.500,"), rlog);
+        assertEquals("6.700", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("stage_commit_p99_ms")],
+                "the commit step's p99 inside the nodes");
+        assertEquals("", rlog.split(",", -1)[ResultsWriter.RESULT_COLUMNS.indexOf("stage_admit_p99_ms")],
+                "a step the nodes did not report");
         assertEquals("1.500", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("io_stall_s")], "disk stall s");
         assertEquals("672.500", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("unsynced_mb_at_end")],
                 "unsynced MB");
@@ -98,7 +102,7 @@ class ReportRenderingTest {
         CaseResult r = Fixtures.result(1, "rlog", Fixtures.spec(Fault.NONE, true), 1_000, 50, 300);
         CaseResult incomplete = new CaseResult(r.index(), r.system(), r.spec(), r.topic(), r.startedAt(), r.sent(),
                 r.acked(), r.failed(), r.measuredS(), r.recordsPerS(), r.mbPerS(), r.send(), r.e2e(), r.sendCdf(),
-                r.e2eCdf(), r.seconds(), r.loss(), false, r.ackGap(), r.events(), r.cpu(), r.errors(), r.error());
+                r.e2eCdf(), r.seconds(), r.loss(), false, r.ackGap(), r.events(), r.cpu(), r.nodeStages(), r.errors(), r.error());
         assertEquals(300, r.lost());
         assertEquals(-1, incomplete.lost(), "unread is not lost");
         BenchReport report = new BenchReport(Fixtures.report().machine(), Map.of(), Map.of(),
