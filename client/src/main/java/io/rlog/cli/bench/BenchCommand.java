@@ -69,8 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "0", description = "stop a case after this many records (0: no limit)")
     long records;
     @Option(names = "--cluster-warmup-s", defaultValue = "10", description = "seconds of unmeasured acks=all load on"
-            + " each freshly started cluster (rlog and Kafka alike), so that the first case does not measure JIT"
-            + " compilation; 0: none; default: ${DEFAULT-VALUE}")
+            + " each freshly started cluster (rlog and Kafka alike), as a closed loop and then as many at 5,000"
+            + " records/s, so that the first case does not measure JIT compilation; 0: none; default: ${DEFAULT-VALUE}")
     int clusterWarmupS;
     @Option(names = "--profile", description = "record a JFR profile (settings=profile) of every node of each case,"
             + " from its topic being ready to the end of its read-back, into OUT/profiles")
