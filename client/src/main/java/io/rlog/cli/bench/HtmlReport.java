@@ -69,11 +69,12 @@ final class HtmlReport {
                 + "which every running task waited for I/O (the kernel's pressure-stall counter), which moves "
                 + "latency between runs; unsynced MB: the machine's written data not yet on disk at the last "
                 + "acknowledgement (page cache, Dirty + Writeback), which the bench writes out before the next "
-                + "case.</p>\n<table><tr>"
+                + "case; JIT s: the part of the node CPU their JIT compiler threads used (a JVM still compiling "
+                + "its hot code).</p>\n<table><tr>"
                 + "<th>#</th><th class=\"l\">system</th><th class=\"l\">case</th><th>records/s</th><th>MB/s</th>"
                 + "<th>send p50</th><th>p99</th><th>p99.9</th><th>max</th><th>e2e p50</th><th>e2e p99</th>"
                 + "<th>lost</th><th>dup</th><th>longest ack gap ms</th><th>node CPU s</th><th>foreign CPU</th>"
-                + "<th>disk stall s</th><th>unsynced MB</th>"
+                + "<th>disk stall s</th><th>unsynced MB</th><th>JIT s</th>"
                 + "<th>rlog/Kafka records/s</th><th>rlog/Kafka send p99</th></tr>\n");
         for (CaseResult c : r.cases()) {
             Comparison k = r.comparisonOf(c).orElse(null);
@@ -89,6 +90,7 @@ final class HtmlReport {
                     c.cpu() == null ? "n/a" : fmt(100 * c.cpu().foreignShare(), 0) + "%",
                     c.cpu() == null ? "n/a" : fmt(c.cpu().ioStallS(), 1),
                     c.cpu() == null ? "n/a" : fmt(c.cpu().unsyncedMbAtEnd(), 0),
+                    c.cpu() == null ? "n/a" : fmt(c.cpu().jitOf(c.system() + "."), 1),
                     k == null ? "" : fmt(k.throughputRatio(), 2), k == null ? "" : fmt(k.ratio(x -> x.send().p99Ms()), 2)), 0);
             h.append("</tr>\n");
         }

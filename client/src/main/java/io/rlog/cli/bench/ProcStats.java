@@ -43,6 +43,31 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU ticks of the process's JIT compiler threads (HotSpot's "C1 CompilerThreadN" and "C2 CompilerThreadN",
+     * "C1 CompilerThre" and "C2 CompilerThre" in /proc, which keeps 15 characters). HotSpot retires idle compiler
+     * threads, taking their ticks along, so a difference of two readings is at least what was compiled between.
+     */
+    static OptionalLong compilerTicks(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long ticks = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) threads::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm"), StandardCharsets.US_ASCII).trim();
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        ticks += parseCpuTicks(Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread exited meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(ticks);
+    }
+
     /** The command name (field 2) may hold spaces and parentheses, so fields are counted after the last ')'. */
     static long parseCpuTicks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");

@@ -36,7 +36,8 @@ final class ResultsWriter {
             "send_p99_ms", "send_p999_ms", "send_max_ms", "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "lost", "duplicates", "present_not_acked", "read_back_complete", "longest_ack_gap_ms",
             "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s",
-            "foreign_cpu_pct", "io_stall_s", "unsynced_mb_at_end", "ratio_records_per_s", "ratio_send_p99",
+            "foreign_cpu_pct", "io_stall_s", "unsynced_mb_at_end", "node_jit_cpu_s", "bench_jit_cpu_s",
+            "ratio_records_per_s", "ratio_send_p99",
             "ratio_e2e_p99", "stage_queue_p50_ms", "stage_queue_p99_ms", "stage_admit_p50_ms", "stage_admit_p99_ms",
             "stage_commit_p50_ms", "stage_commit_p99_ms", "stage_apply_p50_ms", "stage_apply_p99_ms",
             "stage_raft_p50_ms", "stage_raft_p99_ms", "stage_produce_p50_ms", "stage_produce_p99_ms");
@@ -68,6 +69,8 @@ final class ResultsWriter {
             row.add(r.cpu() == null ? Double.NaN : 100 * r.cpu().foreignShare());
             row.add(r.cpu() == null ? Double.NaN : r.cpu().ioStallS());
             row.add(r.cpu() == null ? Double.NaN : r.cpu().unsyncedMbAtEnd());
+            row.add(r.cpu() == null ? Double.NaN : r.cpu().jitOf(r.system() + "."));
+            row.add(r.cpu() == null ? Double.NaN : r.cpu().jitOf("bench"));
             row.add(c == null ? Double.NaN : c.throughputRatio());
             row.add(c == null ? Double.NaN : c.ratio(x -> x.send().p99Ms()));
             row.add(c == null ? Double.NaN : c.ratio(x -> x.e2e().p99Ms()));

@@ -53,7 +53,8 @@ final class Fixtures {
                 0, 8, recordsPerS, recordsPerS * 1024 / 1e6, LatencyRecorder.percentiles(lat.measured()),
                 LatencyRecorder.percentiles(lat.measured()), LatencyRecorder.cdf(lat.measured()),
                 LatencyRecorder.cdf(lat.measured()), seconds, account.result(), true,
-                new AckGaps.Gap(812.0, 4.1, 0.2, 790.0, 402.0), events, new CpuUse(10, cpu, 12, 20, 1.5, 672.5),
+                new AckGaps.Gap(812.0, 4.1, 0.2, 790.0, 402.0), events, new CpuUse(10, cpu, 12, 20, 1.5, 672.5,
+                        Map.of(system + ".node1", 0.75, "bench", 0.25)),
                 system.equals("rlog") ? stages() : Map.of(), Map.of("TimeoutException: x <y>", 3L), null);
     }
 

@@ -43,4 +43,15 @@ class ProcStatsTest {
         assertTrue(ProcStats.cpuTicks(pid).orElse(0) >= 0);
         assertTrue(ProcStats.rssKb(Long.MAX_VALUE).isEmpty(), "no such process: no figure, no error");
     }
+
+    /** This test JVM has compiled code by now (the test runner's own), with its compiler threads' CPU. */
+    @Test
+    void compilerTicksArePartOfTheProcesssCpu() {
+        long pid = ProcessHandle.current().pid();
+        long jit = ProcStats.compilerTicks(pid).orElseThrow();
+        long all = ProcStats.cpuTicks(pid).orElseThrow();
+        assertTrue(jit > 0, "no JIT compiler CPU found in a running JVM");
+        assertTrue(jit <= all, jit + " of " + all);
+        assertTrue(ProcStats.compilerTicks(Long.MAX_VALUE).isEmpty(), "no such process: no figure, no error");
+    }
 }

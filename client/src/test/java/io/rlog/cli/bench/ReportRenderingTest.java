@@ -30,7 +30,7 @@ class ReportRenderingTest {
         for (String figure : List.of("41,234", "50,000", "0.82", "12.50", "812", "Failover timeline",
                 "Loss and unavailability", "Kafka does not fsync per write by default", "Many partitions",
                 "node 2 exited &amp; &lt;died&gt;", "TimeoutException: x &lt;y&gt;", "AMD EPYC", "rlog bench --quick",
-                "disk stall s", "unsynced MB", "<td>673</td>", "Inside the rlog nodes", "<td>2.20 / 6.70</td>")) {
+                "disk stall s", "unsynced MB", "<td>673</td>", "Inside the rlog nodes", "<td>2.20 / 6.70</td>", "JIT s")) {
             assertTrue(html.contains(figure), "report shows " + figure);
         }
         // opens without a network: no script, no stylesheet or image fetched from anywhere
@@ -48,6 +48,8 @@ class ReportRenderingTest {
         assertTrue(rlog.startsWith("1,rlog,acks=all fsync=always rf=3 1024B closed,true,"));
         assertTrue(rlog.contains(",41234.000,"));
         assertTrue(rlog.contains(",0.825,0.500,0.500,"), rlog);
+        assertEquals("0.750", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("node_jit_cpu_s")], "node JIT");
+        assertEquals("0.250", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("bench_jit_cpu_s")], "bench JIT");
         assertEquals("6.700", rlog.split(",")[ResultsWriter.RESULT_COLUMNS.indexOf("stage_commit_p99_ms")],
                 "the commit step's p99 inside the nodes");
         assertEquals("", rlog.split(",", -1)[ResultsWriter.RESULT_COLUMNS.indexOf("stage_admit_p99_ms")],
