@@ -27,10 +27,12 @@ class BenchRunTest {
         Path out = dir.resolve("out");
         BenchCommandTest.Run r = BenchCommandTest.run("bench", "--acks", "all,1", "--fsync", "always", "--rf", "3",
                 "--record-size", "100", "--partitions", "2", "--target-rate", "500", "--duration-s", "3",
-                "--warmup-s", "1", "--profile", "--out", out.toString());
+                "--warmup-s", "1", "--cluster-warmup-s", "2", "--profile", "--out", out.toString());
         String stderr = r.err();
         System.out.println(stderr); // the progress lines, in the test's output file
         assertEquals(Main.EXIT_OK, r.code(), "stderr:\n" + stderr);
+        assertTrue(stderr.matches("(?s).*warm-up round 1 of rlog: JIT compilers used \\d+\\.\\d\\d cores.*"),
+                "the warm-up measures the JIT compilers it waits for:\n" + stderr);
 
         List<String> lines = r.out().lines().toList();
         String summary = lines.get(lines.size() - 1);
