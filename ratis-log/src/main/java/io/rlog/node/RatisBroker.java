@@ -68,9 +68,6 @@ public final class RatisBroker implements Broker {
     private final AtomicLong clusterViewGeneration = new AtomicLong();
     private final AtomicReference<CompletableFuture<Void>> clusterChange =
             new AtomicReference<>(new CompletableFuture<>());
-    /** Produce requests submitted to Raft, and their total time from submit to reply (for /metrics). */
-    final java.util.concurrent.atomic.LongAdder produceCount = new java.util.concurrent.atomic.LongAdder();
-    final java.util.concurrent.atomic.LongAdder produceNanos = new java.util.concurrent.atomic.LongAdder();
     /** Where produce requests spend their time in this node (for /metrics). */
     private final StageLatencies stages;
 
@@ -302,10 +299,7 @@ public final class RatisBroker implements Broker {
         // acks=0 and 1 are answered once the entry is in the leader's log (DESIGN, the write path, step 5).
         return coalescer.append(local.gid, batches.duplicate(), acks != -1)
                 .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).handle((a, t) -> {
-                    long nanos = System.nanoTime() - startNanos;
-                    produceCount.increment();
-                    produceNanos.add(nanos);
-                    stages.record(StageLatencies.Stage.PRODUCE, nanos);
+                    stages.record(StageLatencies.Stage.PRODUCE, System.nanoTime() - startNanos);
                     return t != null ? produceFailure(t) : new ProduceOutcome((short) a.getErrorCode(),
                             a.getErrorMessage().isEmpty() ? null : a.getErrorMessage(), a.getBaseOffset(), -1,
                             a.getLogStartOffset());

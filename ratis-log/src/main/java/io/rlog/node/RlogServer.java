@@ -202,9 +202,9 @@ public final class RlogServer implements AutoCloseable {
         sb.append("# TYPE rlog_metadata_applied_index gauge\nrlog_metadata_applied_index ")
                 .append(view.current().image().getAppliedIndex()).append('\n');
         sb.append("# TYPE rlog_produce_requests_total counter\nrlog_produce_requests_total ")
-                .append(broker.produceCount.sum()).append('\n');
+                .append(stages.count(StageLatencies.Stage.PRODUCE)).append('\n');
         sb.append("# TYPE rlog_produce_seconds_total counter\nrlog_produce_seconds_total ")
-                .append(broker.produceNanos.sum() / 1e9).append('\n');
+                .append(stages.sumNanos(StageLatencies.Stage.PRODUCE) / 1e9).append('\n');
         stages.appendMetrics(sb);
         Runtime rt = Runtime.getRuntime();
         sb.append("# TYPE rlog_lost_leader_elections_total counter\nrlog_lost_leader_elections_total ")

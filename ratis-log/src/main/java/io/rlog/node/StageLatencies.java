@@ -1,9 +1,8 @@
 package io.rlog.node;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where a produce request's time goes inside the node: one cumulative latency histogram per step, published on
@@ -43,13 +42,14 @@ final class StageLatencies {
     /** Upper bounds of the buckets, in microseconds; one more bucket (+Inf) holds the rest. */
     static final long[] BOUNDS_US = bounds();
 
-    private final Map<Stage, AtomicLongArray> counts = new LinkedHashMap<>();
-    private final Map<Stage, AtomicLongArray> sumNanos = new LinkedHashMap<>();
+    /** Per stage (by ordinal): recordings per bucket, and their total in nanoseconds. */
+    private final AtomicLongArray[] counts = new AtomicLongArray[Stage.values().length];
+    private final LongAdder[] sumNanos = new LongAdder[Stage.values().length];
 
     StageLatencies() {
         for (Stage s : Stage.values()) {
-            counts.put(s, new AtomicLongArray(BOUNDS_US.length + 1));
-            sumNanos.put(s, new AtomicLongArray(1));
+            counts[s.ordinal()] = new AtomicLongArray(BOUNDS_US.length + 1);
+            sumNanos[s.ordinal()] = new LongAdder();
         }
     }
 
@@ -72,13 +72,28 @@ final class StageLatencies {
     void record(Stage stage, long nanos) {
         long us = Math.max(0, nanos) / 1_000;
         int i = Arrays.binarySearch(BOUNDS_US, us);
-        counts.get(stage).incrementAndGet(i >= 0 ? i : -i - 1);
-        sumNanos.get(stage).addAndGet(0, Math.max(0, nanos));
+        counts[stage.ordinal()].incrementAndGet(i >= 0 ? i : -i - 1);
+        sumNanos[stage.ordinal()].add(Math.max(0, nanos));
+    }
+
+    /** How many recordings the stage has. */
+    long count(Stage stage) {
+        AtomicLongArray c = counts[stage.ordinal()];
+        long total = 0;
+        for (int i = 0; i < c.length(); i++) {
+            total += c.get(i);
+        }
+        return total;
+    }
+
+    /** The stage's recordings added up, in nanoseconds. */
+    long sumNanos(Stage stage) {
+        return sumNanos[stage.ordinal()].sum();
     }
 
     /** Cumulative count of recordings at or below each bound (the last element: all of them). */
     long[] cumulative(Stage stage) {
-        AtomicLongArray c = counts.get(stage);
+        AtomicLongArray c = counts[stage.ordinal()];
         long[] out = new long[c.length()];
         long total = 0;
         for (int i = 0; i < out.length; i++) {
@@ -102,7 +117,7 @@ final class StageLatencies {
             sb.append(name).append("_bucket{stage=\"").append(s.label).append("\",le=\"+Inf\"} ")
                     .append(cum[cum.length - 1]).append('\n');
             sb.append(name).append("_sum{stage=\"").append(s.label).append("\"} ")
-                    .append(sumNanos.get(s).get(0) / 1e9).append('\n');
+                    .append(sumNanos(s) / 1e9).append('\n');
             sb.append(name).append("_count{stage=\"").append(s.label).append("\"} ")
                     .append(cum[cum.length - 1]).append('\n');
         }

@@ -68,9 +68,10 @@ public final class BenchCommand implements Callable<Integer> {
     Integer durationS;
     @Option(names = "--records", defaultValue = "0", description = "stop a case after this many records (0: no limit)")
     long records;
-    @Option(names = "--cluster-warmup-s", defaultValue = "10", description = "seconds of unmeasured acks=all load on"
-            + " each freshly started cluster (rlog and Kafka alike), as a closed loop and then as many at 5,000"
-            + " records/s, so that the first case does not measure JIT compilation; 0: none; default: ${DEFAULT-VALUE}")
+    @Option(names = "--cluster-warmup-s", defaultValue = "10", description = "length of each warm-up phase: unmeasured"
+            + " acks=all load on each freshly started cluster (rlog and Kafka alike), in rounds of a closed loop and"
+            + " an open loop at 5,000 records/s this long, until the JIT compilers are quiet (at most 6 rounds), so"
+            + " that the cases do not measure JIT compilation; 0: none; default: ${DEFAULT-VALUE}")
     int clusterWarmupS;
     @Option(names = "--profile", description = "record a JFR profile (settings=profile) of every node of each case,"
             + " from its topic being ready to the end of its read-back, into OUT/profiles")

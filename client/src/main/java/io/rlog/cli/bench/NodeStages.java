@@ -1,8 +1,6 @@
 package io.rlog.cli.bench;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -78,8 +76,7 @@ record NodeStages(Map<String, TreeMap<Double, Long>> buckets) {
         double rank = q * total;
         double lower = 0;
         long below = 0;
-        List<Map.Entry<Double, Long>> entries = new ArrayList<>(cumulative.entrySet());
-        for (Map.Entry<Double, Long> e : entries) {
+        for (Map.Entry<Double, Long> e : cumulative.entrySet()) {
             double upper = e.getKey();
             long count = e.getValue();
             if (count >= rank && count > below) {

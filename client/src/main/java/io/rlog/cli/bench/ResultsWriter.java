@@ -30,20 +30,27 @@ final class ResultsWriter {
         Files.writeString(out.resolve(HTML), HtmlReport.render(report), StandardCharsets.UTF_8);
     }
 
-    static final List<String> RESULT_COLUMNS = List.of("index", "system", "label", "headline", "acks", "fsync", "rf",
+    /** The steps of rlog's write path whose times the nodes report (rlog_produce_stage_seconds), in path order. */
+    static final List<String> STAGES = List.of("queue", "admit", "commit", "apply", "raft", "produce");
+
+    static final List<String> RESULT_COLUMNS = columns("index", "system", "label", "headline", "acks", "fsync", "rf",
             "record_size", "linger_ms", "batch_size", "compression", "partitions", "target_rate", "duration_s",
             "fault", "ok", "error", "sent", "acked", "failed", "records_per_s", "mb_per_s", "send_p50_ms",
             "send_p99_ms", "send_p999_ms", "send_max_ms", "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "lost", "duplicates", "present_not_acked", "read_back_complete", "longest_ack_gap_ms",
             "longest_ack_gap_at_s", "fault_ack_gap_ms", "heal_ack_gap_ms", "node_cpu_s", "bench_cpu_s",
             "foreign_cpu_pct", "io_stall_s", "unsynced_mb_at_end", "node_jit_cpu_s", "bench_jit_cpu_s",
-            "ratio_records_per_s", "ratio_send_p99",
-            "ratio_e2e_p99", "stage_queue_p50_ms", "stage_queue_p99_ms", "stage_admit_p50_ms", "stage_admit_p99_ms",
-            "stage_commit_p50_ms", "stage_commit_p99_ms", "stage_apply_p50_ms", "stage_apply_p99_ms",
-            "stage_raft_p50_ms", "stage_raft_p99_ms", "stage_produce_p50_ms", "stage_produce_p99_ms");
+            "ratio_records_per_s", "ratio_send_p99", "ratio_e2e_p99");
 
-    /** The steps of rlog's write path whose times the nodes report (rlog_produce_stage_seconds), in path order. */
-    static final List<String> STAGES = List.of("queue", "admit", "commit", "apply", "raft", "produce");
+    /** The fixed columns, then each stage's p50 and p99 (stage_commit_p50_ms...). */
+    private static List<String> columns(String... fixed) {
+        List<String> out = new ArrayList<>(List.of(fixed));
+        for (String stage : STAGES) {
+            out.add("stage_" + stage + "_p50_ms");
+            out.add("stage_" + stage + "_p99_ms");
+        }
+        return List.copyOf(out);
+    }
 
     static String resultsCsv(BenchReport report) {
         StringBuilder out = new StringBuilder(String.join(",", RESULT_COLUMNS)).append('\n');
