@@ -131,7 +131,10 @@ class PartitionStateMachineTest {
             assertEquals(0, first.replyOnAppend().get(10, java.util.concurrent.TimeUnit.SECONDS).getBaseOffset());
             assertEquals(0, first.raftReply().getBaseOffset());
 
-            // Larger than Ratis's default appender buffer (4 MB): refused after it took its index.
+            // Larger than Ratis's default appender buffer (4 MB): refused after it took its index. Ratis then has
+            // the leader step down (a StateMachineException asks for it), asynchronously: the server elects itself
+            // again in a later term, and only a leader of that term takes the next entry.
+            long termBefore = ratis.division(0).getInfo().getCurrentTerm();
             AskedAppend huge = AskedAppend.submit(ratis, 2, TestBatches.batch(-1, (short) -1, -1, 600_000, 1));
             org.apache.ratis.protocol.RaftClientReply refused = huge.raftReplyFuture().get(10,
                     java.util.concurrent.TimeUnit.SECONDS);
@@ -139,9 +142,10 @@ class PartitionStateMachineTest {
                     instanceof org.apache.ratis.protocol.exceptions.StateMachineException, () -> "refused: " + refused);
             assertTrue(!huge.replyOnAppend().isDone(), "an entry that never entered the log is not answered");
 
-            LocalRatis.await("a ready leader again", 10_000, () -> {
+            LocalRatis.await("a ready leader of a later term", 10_000, () -> {
                 try {
-                    return ratis.division(0).getInfo().isLeaderReady();
+                    var info = ratis.division(0).getInfo();
+                    return info.getCurrentTerm() > termBefore && info.isLeaderReady();
                 } catch (java.io.IOException e) {
                     return false;
                 }
