@@ -17,7 +17,7 @@ final class Notes {
                     + "partition waits for; brokers run in KRaft combined mode (broker and controller in one JVM).");
             n.add("Both systems' clusters run side by side on this machine; a system's nodes are idle during the "
                     + "other's cases. Each workload runs on Kafka right after its first rlog case.");
-            n.add("Kafka's brokers compile with HotSpot's C2 and rlog's nodes with C1 only. Each cluster is warmed "
+            n.add("Both systems' JVMs compile with HotSpot's C2. Each cluster is warmed "
                     + "before the cases until its JIT compilers (and this JVM's) use under "
                     + BenchRunner.JIT_QUIET_CORES + " cores, for at most " + BenchRunner.WARMUP_ROUNDS_MAX
                     + " rounds; the JIT s column shows what compiling was left in each case. Measured while still "
