@@ -300,8 +300,9 @@ final class BenchRunner {
      * open loop at the reference rate, each for the warm-up's length; rounds go on until the JIT compiler threads of
      * the cluster's nodes and of this JVM used less than {@link #JIT_QUIET_CORES} cores through one, at most
      * {@link #WARMUP_ROUNDS_MAX}. With one 10-second closed loop, Kafka's brokers (HotSpot's C2) still spent 41 % of
-     * their CPU compiling in the first measured case and 55 % in the second; rlog's nodes run C1 only and are quiet
-     * after one round. A failure here is reported and the cases still run.
+     * their CPU compiling in the first measured case and 55 % in the second; rlog's nodes (C2 too since 30 November)
+     * were still compiling at 0.12 to 0.17 cores after six rounds. A failure here is reported and the cases still
+     * run.
      */
     private void warm(Target target, String fsync) throws InterruptedException {
         if (s.clusterWarmupS() <= 0) {
@@ -316,6 +317,8 @@ final class BenchRunner {
                 CaseSpec spec = new CaseSpec("all", fsync, Math.min(3, s.nodes()), Matrix.REFERENCE_RECORD_SIZE,
                         Matrix.REFERENCE_LINGER_MS, Matrix.REFERENCE_BATCH_SIZE, "none", 6, rate, s.clusterWarmupS(),
                         0, 0, Fault.NONE, 0, 0, false);
+                progress.phase(String.format(Locale.ROOT, "warm-up %-5s round %d, %s", target.system(), round,
+                        rate == 0 ? "closed loop" : "open@" + rate + "/s"), s.clusterWarmupS());
                 CaseResult r = WorkloadRunner.run(context(target, TOPIC_READY_TIMEOUT, true), spec, 0, topic -> { });
                 if (!r.ok()) {
                     progress.line("warm-up of " + target.system() + " failed (the cases still run): " + r.error());

@@ -66,9 +66,11 @@ public final class Matrix {
     }
 
     /**
-     * The `--quick` matrix, five cases on the reference workload: acks=all closed loop (the headline: the issue's
-     * 1.25x throughput goal), acks=all at a fixed 5,000 records/s (its p99 goal), acks=1 closed loop, acks=all
-     * with fsync=background, and acks=all at 5,000 records/s with the leader SIGKILLed (its failover goal).
+     * The `--quick` matrix, four cases on the reference workload: acks=all closed loop (the headline: the issue's
+     * 1.25x throughput goal), acks=all at a fixed 5,000 records/s (its p99 goal), acks=1 closed loop, and acks=all
+     * at 5,000 records/s with the leader SIGKILLed (its failover goal). All on rlog's default fsync=always, so one
+     * rlog cluster serves them: a case with another fsync policy needs a cluster of its own, and warming a fresh
+     * one until its C2 compilers are quiet takes about 3 minutes, which with Kafka's took --quick past 10.
      */
     public static List<CaseSpec> quick(int durationS, int warmupS) {
         List<CaseSpec> out = new ArrayList<>();
@@ -76,7 +78,6 @@ public final class Matrix {
         out.add(reference("all", "always", REFERENCE_OPEN_RATE, durationS, warmupS, Fault.NONE));
         out.add(reference("1", "always", 0, durationS, warmupS, Fault.NONE));
         out.add(reference("all", "always", REFERENCE_OPEN_RATE, durationS, warmupS, Fault.KILL_LEADER));
-        out.add(reference("all", "background", 0, durationS, warmupS, Fault.NONE));
         return markHeadline(out);
     }
 

@@ -29,6 +29,12 @@ final class Progress {
         line(current + "  starting");
     }
 
+    /** Load that is not a case (a warm-up): its ticks carry this label instead of the last case's. */
+    synchronized void phase(String label, int durationS) {
+        current = label;
+        this.durationS = durationS;
+    }
+
     synchronized void tick(SecondSample s) {
         if (s == null) {
             return;
