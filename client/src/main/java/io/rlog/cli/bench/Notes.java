@@ -35,6 +35,7 @@ final class Notes {
         n.add("The first seconds of each case (the warm-up) are left out of the summary figures but shown over time.");
         n.add("acks=0 gets no acknowledgement: its 'acknowledged' means handed to the socket, so its loss figure "
                 + "counts what never arrived.");
+        lingerFloor(s.cases()).ifPresent(n::add);
         if (s.cases().stream().anyMatch(c -> c.fault() == Fault.KILL_ALL)) {
             n.add("kill-all is SIGKILL of every node process: what a node had written to the operating system "
                     + "survives in the page cache, so it shows what an un-fsynced tail loses in a process crash, "
@@ -47,6 +48,28 @@ final class Notes {
                     + "%.2f on %d cores): other work competed for the CPU; see the foreign CPU column.", load, cores));
         }
         return n;
+    }
+
+    /**
+     * The client's own share of an open-loop case's send latency: a record waits for the rest of its batch's
+     * linger.ms unless the batch fills first. Records without keys go to one partition at a time (the client's
+     * sticky partitioner), so a batch gets at most rate x linger.ms of them; where that is less than batch.size, the
+     * wait is spread evenly from 0 to linger.ms and its 99th percentile is 0.99 x linger.ms, under every broker.
+     */
+    static java.util.Optional<String> lingerFloor(List<CaseSpec> cases) {
+        return cases.stream()
+                .filter(c -> c.openLoop() && c.lingerMs() > 0)
+                .filter(c -> recordsPerLinger(c) * c.recordSize() < c.batchSize())
+                .map(c -> String.format(java.util.Locale.ROOT, "%s: at %,d records/s a batch gets at most %.0f "
+                                + "records in its linger.ms=%d, less than batch.size=%d bytes, so batches go when their "
+                                + "linger runs out and each record waits in the client for the rest of its batch's %d ms: "
+                                + "no broker can give a send p99 below about %.2f ms there.", c.label(), c.targetRate(),
+                        recordsPerLinger(c), c.lingerMs(), c.batchSize(), c.lingerMs(), 0.99 * c.lingerMs()))
+                .findFirst();
+    }
+
+    private static double recordsPerLinger(CaseSpec c) {
+        return c.targetRate() * c.lingerMs() / 1000.0;
     }
 
     private static double firstLoad(String loadAverage) {
