@@ -70,7 +70,11 @@ public final class RaftHost implements AutoCloseable {
         this.fileWrites = fileWrites(config);
         this.metadataEvents = metadataEvents;
         this.partitionEvents = partitionEvents;
-        RatisJmx.configure(config.boolSetting("raft.metrics.jmx.enabled", false));
+        if (config.boolSetting("raft.metrics.jmx.enabled", false)) {
+            throw new IllegalArgumentException("raft.metrics.jmx.enabled=true is no longer supported: since 30 "
+                    + "November rlog keeps Ratis's metrics as counts in memory (LeanRatisMetrics), without Ratis's "
+                    + "Dropwizard registries and their JMX reporter; /metrics has rlog's own");
+        }
         newServer();
         this.metadataClient = newClient(metadataGroup());
         this.adminClient = newClient(RaftGroup.valueOf(RaftGroupId.randomId(), allPeers()));
