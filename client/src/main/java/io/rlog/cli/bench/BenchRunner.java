@@ -311,8 +311,7 @@ final class BenchRunner {
         for (int round = 1; round <= WARMUP_ROUNDS_MAX; round++) {
             progress.line("warming " + target.system() + " up, round " + round + ": 2 x " + s.clusterWarmupS()
                     + " s (not measured)");
-            Map<Long, Long> before = compilerTicks(target);
-            long startNanos = System.nanoTime();
+            CpuUse.Start cpu = CpuUse.start(processes());
             for (int rate : new int[] {0, Matrix.REFERENCE_OPEN_RATE}) {
                 CaseSpec spec = new CaseSpec("all", fsync, Math.min(3, s.nodes()), Matrix.REFERENCE_RECORD_SIZE,
                         Matrix.REFERENCE_LINGER_MS, Matrix.REFERENCE_BATCH_SIZE, "none", 6, rate, s.clusterWarmupS(),
@@ -325,35 +324,14 @@ final class BenchRunner {
                     return;
                 }
             }
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
-            Map<Long, Long> after = compilerTicks(target);
-            long ticks = 0;
-            for (Map.Entry<Long, Long> e : after.entrySet()) {
-                ticks += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), e.getValue()));
-            }
-            double jitCores = ProcStats.ticksToSeconds(ticks) / seconds;
+            CpuUse used = cpu.end();
+            double jitCores = (used.jitOf(target.system() + ".") + used.jitOf("bench")) / used.wallS();
             progress.line(String.format(Locale.ROOT, "warm-up round %d of %s: JIT compilers used %.2f cores",
                     round, target.system(), jitCores));
             if (jitCores < JIT_QUIET_CORES) {
                 return;
             }
         }
-    }
-
-    /** Compiler-thread CPU ticks of the target's nodes and of this JVM, by pid. */
-    private static Map<Long, Long> compilerTicks(Target target) {
-        Map<Long, Long> out = new LinkedHashMap<>();
-        List<Long> pids = new ArrayList<>();
-        try {
-            pids.addAll(target.pids().values());
-        } catch (IOException e) {
-            // no node figures: this JVM's alone
-        }
-        pids.add(ProcessHandle.current().pid());
-        for (long pid : pids) {
-            ProcStats.compilerTicks(pid).ifPresent(t -> out.put(pid, t));
-        }
-        return out;
     }
 
     private void record(Target t) {

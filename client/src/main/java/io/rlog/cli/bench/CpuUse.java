@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * disk when the interval ended ({@code unsyncedMbAtEnd}, MB of 10^6 bytes; NaN where absent): what a system that
  * acknowledges before fsync still owed the disk, and what the kernel then writes back during whatever runs next.
  * And the part of each process's CPU its JIT compiler threads used ({@code jitCpuS}): a JVM still compiling its hot
- * code (Kafka's brokers run HotSpot's C2 compiler, rlog's nodes C1 only) spends cores the case's requests then
+ * code (both systems' JVMs run HotSpot's C2 compiler) spends cores the case's requests then
  * lack. Take {@link #start} before and {@link Start#end} after.
  */
 record CpuUse(double wallS, Map<String, Double> processCpuS, double machineBusyS, double machineCapacityS,
