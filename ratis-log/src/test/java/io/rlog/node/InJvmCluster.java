@@ -138,6 +138,11 @@ public final class InJvmCluster implements AutoCloseable {
     static int freePort() throws IOException {
         for (int attempt = 0; attempt < 1000; attempt++) {
             int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            // A cluster's ports are all chosen before any node binds one, so "free now" alone let two of its nodes
+            // draw the same port (a node then failed to bind, and Ratis's gRPC server ended the test JVM).
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(false);
                 s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
@@ -148,6 +153,9 @@ public final class InJvmCluster implements AutoCloseable {
         }
         throw new IOException("no free port in 20000..32000 after 1000 tries");
     }
+
+    /** Every port {@link #freePort} returned in this JVM: never handed out twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public void close() {
