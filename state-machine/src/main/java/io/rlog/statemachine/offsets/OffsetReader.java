@@ -21,4 +21,16 @@ public interface OffsetReader {
 
     /** Every group with committed offsets or a stored record. */
     Set<String> groups();
+
+    /**
+     * Whether a transaction that has not ended yet committed an offset of {@code group} for {@code partition}
+     * (TxnOffsetCommit before its marker): OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT then.
+     */
+    boolean hasPendingTxnOffsets(String group, TopicPartition partition);
+
+    /** The transaction coordinator's record of {@code transactionalId}, if one was stored here. */
+    Optional<io.rlog.proto.TxnRecord> transaction(String transactionalId);
+
+    /** Every transactional id with a record here, with its record. */
+    Map<String, io.rlog.proto.TxnRecord> transactions();
 }

@@ -29,7 +29,7 @@ public record BatchHeader(int position, int sizeBytes, short attributes, int las
     static final int PRODUCER_EPOCH_OFFSET = 51;
     static final int BASE_SEQUENCE_OFFSET = 53;
     static final int RECORD_COUNT_OFFSET = 57;
-    /** Bit 4 of the attributes: the batch belongs to a transaction (not supported by rlog yet). */
+    /** Bit 4 of the attributes: the batch belongs to a transaction (KIP-98). */
     static final int TRANSACTIONAL_FLAG = 0x10;
     /** Bit 5 of the attributes: a control batch (transaction markers). */
     static final int CONTROL_FLAG = 0x20;

@@ -7,7 +7,9 @@ import io.rlog.proto.AppendManyReply;
 import io.rlog.proto.AppendReply;
 import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.PartitionCommand;
+import io.rlog.proto.TxnMarker;
 import io.rlog.statemachine.CheckpointStorage;
+import io.rlog.statemachine.Invariants;
 import io.rlog.statemachine.Listeners;
 import io.rlog.statemachine.RatisBytes;
 import io.rlog.statemachine.offsets.OffsetReader;
@@ -79,8 +81,20 @@ public class PartitionStateMachine extends BaseStateMachine {
         Events NONE = (g, l) -> { };
     }
 
-    /** A read of committed batches; {@code records} empty when there is nothing at or after the offset. */
-    public record ReadResult(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {}
+    /**
+     * A read of committed batches; {@code records} empty when there is nothing at or after the offset. At
+     * read_committed the records end at the last stable offset and {@code abortedTransactions} lists the aborted
+     * transactions they overlap (Kafka's FetchResponse fields); at read_uncommitted that list is empty.
+     */
+    public record ReadResult(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records,
+                             long lastStableOffset, List<AbortedTxn> abortedTransactions) {
+        public ReadResult(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {
+            this(errorCode, highWatermark, logStartOffset, records, highWatermark, List.of());
+        }
+    }
+
+    /** An aborted transaction as Fetch reports it: the producer and the first offset of its transaction here. */
+    public record AbortedTxn(long producerId, long firstOffset) {}
 
     private final CheckpointStorage storage = new CheckpointStorage();
     private final Events events;
@@ -99,6 +113,13 @@ public class PartitionStateMachine extends BaseStateMachine {
     private PartitionStore store;
     /** Invariant: highWatermark == log.logEndOffset() after every apply; everything below it is committed. */
     private volatile long highWatermark;
+    /**
+     * log.lastStableOffset() after every apply (<= highWatermark). Written after highWatermark and read before it,
+     * so a reader that reads both never sees it above the high watermark.
+     */
+    private volatile long lastStableOffset;
+    /** The transactions aborted here, for reads at read_committed; added to before the offsets are published. */
+    private final AbortedTxns abortedTxns = new AbortedTxns();
     private volatile long logStartOffset;
     /** The largest record timestamp and its offset, published with the high watermark (ListOffsets -3). */
     private volatile long[] maxTimestampAndOffset = {-1, -1};
@@ -183,8 +204,10 @@ public class PartitionStateMachine extends BaseStateMachine {
                 PartitionStore.Snapshot s = store.load();
                 log.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(), s.producers());
                 offsets.load(store::scan);
+                abortedTxns.replace(s.aborted());
                 storedAppliedIndex = s.appliedIndex();
                 highWatermark = s.logEndOffset();
+                lastStableOffset = log.lastStableOffset();
                 logStartOffset = s.logStartOffset();
                 maxTimestampAndOffset = new long[] {s.maxTimestamp(), s.maxTimestampOffset()};
             } finally {
@@ -269,6 +292,9 @@ public class PartitionStateMachine extends BaseStateMachine {
                 stamp(a, now);
             }
             cmd = PartitionCommand.newBuilder().setAppendMany(many).build();
+        } else if (cmd.hasTxnMarker()) {
+            cmd = cmd.toBuilder().setTxnMarker(cmd.getTxnMarker().toBuilder().setAppendTimeMs(clockMs.getAsLong()))
+                    .build();
         }
         Proposed proposed = new Proposed(cmd, startNanos);
         TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
@@ -371,6 +397,7 @@ public class PartitionStateMachine extends BaseStateMachine {
             result = cmd.hasAppendMany() ? applyAppendMany(cmd.getAppendMany(), term, index)
                     : cmd.hasAppend() ? reply(applyAppends(List.of(cmd.getAppend()), term, index).get(0))
                     : cmd.hasOffsets() ? reply(applyOffsets(cmd.getOffsets(), term, index))
+                    : cmd.hasTxnMarker() ? reply(applyMarker(cmd.getTxnMarker(), term, index))
                     : reply(error(CORRUPT_MESSAGE, "unknown partition command"));
         } catch (RocksDBException | IOException e) {
             // A storage failure leaves this replica unable to follow the log: fail the request loudly.
@@ -408,6 +435,11 @@ public class PartitionStateMachine extends BaseStateMachine {
             }
             return Message.valueOf(RatisBytes.of(many.build()));
         }
+        if (cmd.hasTxnMarker()) {
+            // A marker moves the log end (its control batch) and producer state: later entries depend on it.
+            PartitionLog.MarkerOutcome outcome = decideMarker(log, cmd.getTxnMarker());
+            return reply(markerReply(log, outcome));
+        }
         return cmd.hasAppend() ? reply(decideAppend(log, cmd.getAppend(), null, 0)) : null;
     }
 
@@ -437,11 +469,67 @@ public class PartitionStateMachine extends BaseStateMachine {
         }
         storedAppliedIndex = index;
         if (!writes.isEmpty()) {
-            maxTimestampAndOffset = new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
-            highWatermark = log.logEndOffset();
-            nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
+            publishAppended();
         }
         return replies;
+    }
+
+    /** Publishes the log's new end to readers, and wakes those waiting for it (Fetch's long poll). */
+    private void publishAppended() {
+        maxTimestampAndOffset = new long[] {log.maxTimestamp(), log.maxTimestampOffset()};
+        highWatermark = log.logEndOffset();
+        lastStableOffset = log.lastStableOffset();
+        nextAppend.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    /**
+     * Ends a producer's transaction here (KIP-98's WriteTxnMarkers; the decisions are {@link PartitionLog}'s and,
+     * for the offsets a transaction committed on a {@code __consumer_offsets} partition, {@link OffsetTable}'s).
+     * Everything the marker changes is persisted in one write batch with this entry's (term, index).
+     */
+    private AppendReply applyMarker(TxnMarker marker, long term, long index) throws RocksDBException, IOException {
+        PartitionLog.MarkerOutcome outcome = decideMarker(log, marker);
+        if (outcome instanceof PartitionLog.Marked marked) {
+            OffsetTable.Change change = offsets.planMarker(marker.getProducerId(), marker.getCommit());
+            Invariants.check(change.error() == null, "marker's offsets change refused: %s", change.error());
+            int leaderEpoch = (int) Math.min(term, Integer.MAX_VALUE);
+            storeLock.readLock().lock();
+            try {
+                store.writeMarker(marked, leaderEpoch, change.puts(), change.deletes(), log, term, index);
+            } finally {
+                storeLock.readLock().unlock();
+            }
+            offsets.install(change);
+            if (marked.aborted() != null) {
+                abortedTxns.add(marked.aborted());
+            }
+            if (marked.placement() != null) {
+                // read_committed readers can read further now: wake them as an append does.
+                publishAppended();
+            }
+        } else {
+            storeLock.readLock().lock();
+            try {
+                store.writeApplied(term, index);
+            } finally {
+                storeLock.readLock().unlock();
+            }
+        }
+        storedAppliedIndex = index;
+        return markerReply(log, outcome);
+    }
+
+    private static PartitionLog.MarkerOutcome decideMarker(PartitionLog log, TxnMarker m) {
+        return log.endTransaction(m.getProducerId(), m.getProducerEpoch(), m.getCommit(), m.getCoordinatorEpoch(),
+                m.getAppendTimeMs(), m.getTransactionNumber());
+    }
+
+    private static AppendReply markerReply(PartitionLog log, PartitionLog.MarkerOutcome outcome) {
+        if (outcome instanceof PartitionLog.Rejected r) {
+            return error(r.errorCode(), r.message());
+        }
+        long base = outcome instanceof PartitionLog.Marked m ? m.baseOffset() : -1; // Late: nothing here to end
+        return AppendReply.newBuilder().setBaseOffset(base).setLogStartOffset(log.logStartOffset()).build();
     }
 
     /**
@@ -476,6 +564,17 @@ public class PartitionStateMachine extends BaseStateMachine {
 
     /** Consumer-group state (DESIGN: consumer groups); the decisions are {@link OffsetTable}'s. */
     private AppendReply applyOffsets(OffsetsCommand command, long term, long index) throws RocksDBException {
+        if (command.hasTxnOffsets()) {
+            // A fenced producer's offsets: the coordinator aborted its transaction with a newer epoch, and that
+            // abort's marker, applied here, recorded the epoch. Stored, they would be committed by the next
+            // commit marker of the producer id, which belongs to the producer that fenced this one.
+            io.rlog.proto.TxnOffsets t = command.getTxnOffsets();
+            io.rlog.proto.ProducerEntry known = log.producers().get(t.getProducerId());
+            if (known != null && t.getProducerEpoch() < known.getEpoch()) {
+                return error(ProducerStateTable.INVALID_PRODUCER_EPOCH, "producer " + t.getProducerId() + " epoch "
+                        + t.getProducerEpoch() + " is fenced by epoch " + known.getEpoch());
+            }
+        }
         OffsetTable.Change change = offsets.plan(command);
         if (change.error() != null) {
             return error(CORRUPT_MESSAGE, change.error());
@@ -536,33 +635,72 @@ public class PartitionStateMachine extends BaseStateMachine {
         return logStartOffset;
     }
 
-    /** Completes at the next applied append. */
+    /**
+     * Completes at the next applied append, or transaction marker that wrote its control batch (after which
+     * read_committed readers may read further).
+     */
     public CompletableFuture<Void> nextAppend() {
         return nextAppend.get();
     }
 
-    /** Committed batches from the one holding {@code fetchOffset}; OFFSET_OUT_OF_RANGE outside the log. */
-    public ReadResult read(long fetchOffset, int maxBytes) {
+    /**
+     * The offset below which every transaction has ended: the first offset of the oldest open transaction, or the
+     * high watermark when none is open. read_committed consumers read up to here.
+     */
+    public long lastStableOffset() {
+        return lastStableOffset;
+    }
+
+    /**
+     * Committed batches from the one holding {@code fetchOffset}; OFFSET_OUT_OF_RANGE outside the log. With
+     * {@code readCommitted} the batches end at the last stable offset (from there up to the high watermark a read
+     * returns nothing) and the result lists the aborted transactions they overlap (Kafka's FetchResponse rule:
+     * those ending at or after {@code fetchOffset} and beginning before the offset after the last batch returned,
+     * or before the last stable offset when none is).
+     */
+    public ReadResult read(long fetchOffset, int maxBytes, boolean readCommitted) {
+        long lso = lastStableOffset; // before the high watermark: see lastStableOffset's field
         long hw = highWatermark;
         long start = logStartOffset;
+        long end = readCommitted ? lso : hw;
         if (fetchOffset < start || fetchOffset > hw) {
-            return new ReadResult((short) 1, hw, start, ByteBuffer.allocate(0));
+            return new ReadResult((short) 1, hw, start, ByteBuffer.allocate(0), lso, List.of());
         }
-        if (fetchOffset == hw) {
-            return new ReadResult((short) 0, hw, start, ByteBuffer.allocate(0));
-        }
-        storeLock.readLock().lock();
-        try {
-            if (store == null) {
-                return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0));
+        ByteBuffer records = ByteBuffer.allocate(0);
+        if (fetchOffset < end) {
+            storeLock.readLock().lock();
+            try {
+                if (store == null) {
+                    return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0), lso, List.of());
+                }
+                records = store.read(fetchOffset, end, maxBytes);
+            } catch (IOException e) {
+                LOG.error("{}: reading batches from offset {} failed", getId(), fetchOffset, e);
+                return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0), lso, List.of());
+            } finally {
+                storeLock.readLock().unlock();
             }
-            return new ReadResult((short) 0, hw, start, store.read(fetchOffset, hw, maxBytes));
-        } catch (IOException e) {
-            LOG.error("{}: reading batches from offset {} failed", getId(), fetchOffset, e);
-            return new ReadResult(KAFKA_STORAGE_ERROR, hw, start, ByteBuffer.allocate(0));
-        } finally {
-            storeLock.readLock().unlock();
         }
+        List<AbortedTxn> aborted = readCommitted
+                ? abortedTxns.overlapping(fetchOffset, records.hasRemaining() ? endOfBatches(records) : lso)
+                : List.of();
+        return new ReadResult((short) 0, hw, start, records, lso, aborted);
+    }
+
+    /** The offset after the last of {@code records}' batches (whole batches, as the store returns them). */
+    private static long endOfBatches(ByteBuffer records) {
+        int pos = records.position();
+        int last = pos;
+        while (pos < records.limit()) {
+            last = pos;
+            pos += records.getInt(pos + BatchHeader.LENGTH_OFFSET) + BatchHeader.LEADER_EPOCH_OFFSET;
+        }
+        return records.getLong(last) + records.getInt(last + BatchHeader.LAST_OFFSET_DELTA_OFFSET) + 1;
+    }
+
+    /** Committed batches from the one holding {@code fetchOffset} (read_uncommitted); see the method above. */
+    public ReadResult read(long fetchOffset, int maxBytes) {
+        return read(fetchOffset, maxBytes, false);
     }
 
     /** The first offset whose batch has a max timestamp at least {@code timestamp}, or -1 when none. */

@@ -2,6 +2,7 @@ package io.rlog.statemachine.partition;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.nio.file.ExtendedOpenOption;
+import io.rlog.proto.AbortedTxnRecord;
 import io.rlog.proto.ProducerEntry;
 import io.rlog.statemachine.CheckpointStorage;
 import org.rocksdb.AbstractEventListener;
@@ -53,7 +54,8 @@ import java.util.Map;
  * and RocksDB moves files down its levels without rewriting them.
  *
  * <p>Keys: {@code 'b' + offset(8, big-endian)} → where the batch is (index family, {@link #INDEX_VALUE_BYTES});
- * {@code 'p' + producerId(8)} → ProducerEntry; {@code 'm' + name} → 8-byte values. Stores of earlier versions
+ * {@code 'p' + producerId(8)} → ProducerEntry; {@code 'a' + lastOffset(8)} → AbortedTxnRecord (a transaction
+ * aborted here, keyed by its abort marker's offset); {@code 'm' + name} → 8-byte values. Stores of earlier versions
  * kept batch bytes as values in a "batches" family or in the default one; opening moves them into files.
  * Thread: writes from the apply thread only; reads from any thread.
  */
@@ -65,6 +67,7 @@ public final class PartitionStore implements AutoCloseable {
 
     private static final byte BATCH = 'b';
     private static final byte PRODUCER = 'p';
+    private static final byte ABORTED = 'a';
     private static final byte[] META_LOG_START = meta("logStart");
     private static final byte[] META_LOG_END = meta("logEnd");
     private static final byte[] META_MAX_TS = meta("maxTimestamp");
@@ -72,9 +75,10 @@ public final class PartitionStore implements AutoCloseable {
     private static final byte[] META_APPLIED_TERM = meta("appliedTerm");
     private static final byte[] META_APPLIED_INDEX = meta("appliedIndex");
 
-    /** What {@link #load()} reads back. */
+    /** What {@link #load()} reads back; {@code aborted} in the order of their markers. */
     public record Snapshot(long logStartOffset, long logEndOffset, long maxTimestamp, long maxTimestampOffset,
-                           long appliedTerm, long appliedIndex, Map<Long, ProducerEntry> producers) {}
+                           long appliedTerm, long appliedIndex, Map<Long, ProducerEntry> producers,
+                           List<AbortedTxnRecord> aborted) {}
 
     /** Where batch bytes were kept before they had files; opening moves them out and drops the family. */
     static final String BATCH_FAMILY = "batches";
@@ -341,9 +345,15 @@ public final class PartitionStore implements AutoCloseable {
                 producers.put(ByteBuffer.wrap(it.key(), 1, 8).getLong(), ProducerEntry.parseFrom(it.value()));
             }
         }
+        List<AbortedTxnRecord> aborted = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(new byte[] {ABORTED}); it.isValid() && it.key()[0] == ABORTED; it.next()) {
+                aborted.add(AbortedTxnRecord.parseFrom(it.value()));
+            }
+        }
         return new Snapshot(getLong(META_LOG_START, 0), getLong(META_LOG_END, 0), getLong(META_MAX_TS, -1),
                 getLong(META_MAX_TS_OFFSET, -1), getLong(META_APPLIED_TERM, 0), getLong(META_APPLIED_INDEX, -1),
-                producers);
+                producers, aborted);
     }
 
     /**
@@ -359,35 +369,81 @@ public final class PartitionStore implements AutoCloseable {
      */
     public void writeAppends(java.util.List<Write> writes, PartitionLog log, long term, long index)
             throws RocksDBException, IOException {
-        IOException failed = syncFailure;
-        if (failed != null) {
-            throw new IOException("an fsync of the batch files failed before a flush", failed);
-        }
+        checkSynced();
         try (WriteBatch wb = new WriteBatch()) {
             for (Write w : writes) {
                 for (PartitionLog.Placement p : w.appended().placements()) {
-                    // The file gets the batch's own bytes after a stamped copy of its first 16: the entry's
-                    // buffer is read-only and shared with Ratis's log cache.
-                    int at = p.header().position();
-                    ByteBuffer head = ByteBuffer.allocate(STAMPED_BYTES);
-                    head.put(w.batches().slice(at, STAMPED_BYTES)).flip();
-                    BatchHeader.stamp(head, 0, p.baseOffset(), w.leaderEpoch());
-                    BatchSegments.Location where = segments.append(p.baseOffset(), head,
-                            w.batches().slice(at + STAMPED_BYTES, p.header().sizeBytes() - STAMPED_BYTES));
-                    wb.put(this.index, batchKey(p.baseOffset()),
-                            indexValue(where, p.header().lastOffsetDelta(), p.header().maxTimestamp()));
+                    putBatch(wb, w.batches(), p, w.leaderEpoch());
                 }
                 for (Map.Entry<Long, ProducerEntry> e : w.appended().producerUpdates().entrySet()) {
                     wb.put(producerKey(e.getKey()), e.getValue().toByteArray());
                 }
             }
-            wb.put(META_LOG_START, longBytes(log.logStartOffset()));
-            wb.put(META_LOG_END, longBytes(log.logEndOffset()));
-            wb.put(META_MAX_TS, longBytes(log.maxTimestamp()));
-            wb.put(META_MAX_TS_OFFSET, longBytes(log.maxTimestampOffset()));
+            putBounds(wb, log);
             putApplied(wb, term, index);
             db.write(writeOptions, wb);
         }
+    }
+
+    /**
+     * Persists one applied transaction marker atomically: its control batch (if one was written, stamped like any
+     * batch), the producer's entry, the aborted range (on an abort), another owner's keys ({@code puts} and
+     * {@code deletes}: the consumer-group state the marker ends, on a {@code __consumer_offsets} partition), the
+     * log's bounds and the applied (term, index).
+     */
+    public void writeMarker(PartitionLog.Marked marked, int leaderEpoch, java.util.List<byte[][]> puts,
+                            java.util.List<byte[]> deletes, PartitionLog log, long term, long index)
+            throws RocksDBException, IOException {
+        checkSynced();
+        try (WriteBatch wb = new WriteBatch()) {
+            if (marked.placement() != null) {
+                putBatch(wb, marked.controlBatch(), marked.placement(), leaderEpoch);
+            }
+            wb.put(producerKey(marked.producerId()), marked.producer().toByteArray());
+            if (marked.aborted() != null) {
+                wb.put(abortedKey(marked.aborted().getLastOffset()), marked.aborted().toByteArray());
+            }
+            for (byte[][] kv : puts) {
+                wb.put(kv[0], kv[1]);
+            }
+            for (byte[] k : deletes) {
+                wb.delete(k);
+            }
+            putBounds(wb, log);
+            putApplied(wb, term, index);
+            db.write(writeOptions, wb);
+        }
+    }
+
+    private void checkSynced() throws IOException {
+        IOException failed = syncFailure;
+        if (failed != null) {
+            throw new IOException("an fsync of the batch files failed before a flush", failed);
+        }
+    }
+
+    /**
+     * Writes one batch of {@code batches} to its file and its index entry into {@code wb}. The file gets the
+     * batch's own bytes after a stamped copy of its first 16: the entry's buffer is read-only and shared with
+     * Ratis's log cache.
+     */
+    private void putBatch(WriteBatch wb, ByteBuffer batches, PartitionLog.Placement p, int leaderEpoch)
+            throws RocksDBException, IOException {
+        int at = p.header().position();
+        ByteBuffer head = ByteBuffer.allocate(STAMPED_BYTES);
+        head.put(batches.slice(at, STAMPED_BYTES)).flip();
+        BatchHeader.stamp(head, 0, p.baseOffset(), leaderEpoch);
+        BatchSegments.Location where = segments.append(p.baseOffset(), head,
+                batches.slice(at + STAMPED_BYTES, p.header().sizeBytes() - STAMPED_BYTES));
+        wb.put(this.index, batchKey(p.baseOffset()),
+                indexValue(where, p.header().lastOffsetDelta(), p.header().maxTimestamp()));
+    }
+
+    private static void putBounds(WriteBatch wb, PartitionLog log) throws RocksDBException {
+        wb.put(META_LOG_START, longBytes(log.logStartOffset()));
+        wb.put(META_LOG_END, longBytes(log.logEndOffset()));
+        wb.put(META_MAX_TS, longBytes(log.maxTimestamp()));
+        wb.put(META_MAX_TS_OFFSET, longBytes(log.maxTimestampOffset()));
     }
 
     /** Persists only the applied (term, index), for entries that change nothing else. */
@@ -498,7 +554,7 @@ public final class PartitionStore implements AutoCloseable {
 
     /**
      * Writes keys of another owner of this database (the consumer-group state of a {@code __consumer_offsets}
-     * partition: 'o' and 'g' keys) with the applied (term, index), atomically.
+     * partition: 'o', 'g', 'u' and 't' keys, see OffsetTable) with the applied (term, index), atomically.
      */
     public void writeEntries(java.util.List<byte[][]> puts, java.util.List<byte[]> deletes, long term, long index)
             throws RocksDBException {
@@ -575,6 +631,10 @@ public final class PartitionStore implements AutoCloseable {
 
     static byte[] batchKey(long offset) {
         return ByteBuffer.allocate(9).order(ByteOrder.BIG_ENDIAN).put(BATCH).putLong(offset).array();
+    }
+
+    static byte[] abortedKey(long lastOffset) {
+        return ByteBuffer.allocate(9).put(ABORTED).putLong(lastOffset).array();
     }
 
     static byte[] producerKey(long producerId) {

@@ -5,6 +5,7 @@ import io.rlog.proto.AppendBatches;
 import io.rlog.proto.AppendMany;
 import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.PartitionCommand;
+import io.rlog.proto.TxnMarker;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -34,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AppendProjectionProperties {
 
     /**
-     * One step. kind 0-5: the leader appends a produce entry (producer {@code producer}, 0 for none; {@code seq}
-     * picks next, retry of the last or a gap); 6: Ratis appends an entry of its own; 7-8: apply catches up by
+     * One step. kind 0-5: the leader appends a produce entry (producer {@code producer}, 0 for none, 2 writes in
+     * transactions; {@code seq} picks next, retry of the last or a gap, or, 9, a transaction marker for the
+     * producer instead, which moves the log end when its transaction is open); 6: Ratis appends an entry of its own; 7-8: apply catches up by
      * {@code apply} entries; 9: the leadership changes: another leader appends {@code apply} entries of its own,
      * then this one is leader again in a later term.
      */
@@ -129,6 +131,11 @@ class AppendProjectionProperties {
         if (s.producer() == 0 && s.seq() == 9) {
             return PartitionCommand.newBuilder().setOffsets(OffsetsCommand.getDefaultInstance()).build();
         }
+        if (s.seq() == 9) {
+            return PartitionCommand.newBuilder().setTxnMarker(TxnMarker.newBuilder().setProducerId(s.producer())
+                    .setProducerEpoch(0).setCommit(s.records() % 2 == 0).setCoordinatorEpoch(1).setAppendTimeMs(7))
+                    .build();
+        }
         List<AppendBatches> appends = new ArrayList<>();
         for (int r = 0; r < (s.seq() % 3 == 0 ? 2 : 1); r++) {
             java.nio.ByteBuffer batch;
@@ -137,7 +144,8 @@ class AppendProjectionProperties {
             } else {
                 int next = nextSeq.getOrDefault(s.producer(), 0);
                 int seq = s.seq() <= 5 ? next : s.seq() <= 7 ? lastSeq.getOrDefault(s.producer(), 0) : next + 3;
-                batch = TestBatches.batch(s.producer(), (short) 0, seq, s.records(), 5);
+                batch = s.producer() == 2 ? TestBatches.txnBatch(s.producer(), (short) 0, seq, s.records(), 5)
+                        : TestBatches.batch(s.producer(), (short) 0, seq, s.records(), 5);
                 lastSeq.put(s.producer(), seq);
                 nextSeq.put(s.producer(), Math.max(next, seq + s.records()));
             }

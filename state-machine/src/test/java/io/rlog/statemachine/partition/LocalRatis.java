@@ -96,6 +96,21 @@ final class LocalRatis implements AutoCloseable {
         return AppendReply.parseFrom(RatisBytes.toBuffer(reply.getMessage().getContent()));
     }
 
+    /** Any command whose reply is an AppendReply (an append, a transaction marker, a consumer-group change). */
+    static AppendReply send(RaftClient client, PartitionCommand cmd) throws IOException {
+        RaftClientReply reply = client.io().send(Message.valueOf(RatisBytes.of(cmd)));
+        if (!reply.isSuccess()) {
+            throw new IOException(reply.getException());
+        }
+        return AppendReply.parseFrom(RatisBytes.toBuffer(reply.getMessage().getContent()));
+    }
+
+    /** The transaction coordinator's marker for one producer's transaction on this partition. */
+    static AppendReply marker(RaftClient client, long producerId, int epoch, boolean commit) throws IOException {
+        return send(client, PartitionCommand.newBuilder().setTxnMarker(io.rlog.proto.TxnMarker.newBuilder()
+                .setProducerId(producerId).setProducerEpoch(epoch).setCommit(commit).setCoordinatorEpoch(1)).build());
+    }
+
     /** Several produce requests in one entry, as the node's coalescer proposes them. */
     static java.util.List<AppendReply> appendMany(RaftClient client, ByteBuffer... requests) throws IOException {
         io.rlog.proto.AppendMany.Builder many = io.rlog.proto.AppendMany.newBuilder();

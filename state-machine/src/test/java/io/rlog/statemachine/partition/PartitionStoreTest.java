@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -228,6 +229,48 @@ class PartitionStoreTest {
         }
         assertEquals(stored(first, 0).length + stored(second, 2).length,
                 segmentBytes(checkpoint), "the checkpoint's files did not change");
+    }
+
+    /**
+     * A marker's effects are one write: its control batch (stamped like any batch), the producer's entry, the
+     * aborted range and another owner's keys; load() and a checkpoint bring all of them back.
+     */
+    @Test
+    void aMarkerIsOneWriteThatLoadAndACheckpointBringBack(@TempDir Path dir, @TempDir Path snapshots) throws Exception {
+        Path checkpoint = snapshots.resolve("cp");
+        Path restored = snapshots.resolve("restored");
+        PartitionLog log = new PartitionLog();
+        byte[] otherKey = "u-pending".getBytes(StandardCharsets.US_ASCII);
+        byte[] goneKey = "u-gone".getBytes(StandardCharsets.US_ASCII);
+        PartitionLog.Marked abort;
+        try (PartitionStore store = new PartitionStore(dir)) {
+            store.writeEntries(List.<byte[][]>of(new byte[][] {goneKey, {1}}), List.of(), 1, 1);
+            append(store, log, TestBatches.txnBatch(7, (short) 0, 0, 2, 10), 2);
+            append(store, log, TestBatches.txnBatch(8, (short) 0, 0, 1, 11), 3);
+            abort = (PartitionLog.Marked) log.endTransaction(7, 0, false, 4, 99);
+            store.writeMarker(abort, 1, List.<byte[][]>of(new byte[][] {otherKey, {2}}), List.of(goneKey), log, 1, 4);
+            store.checkpoint(checkpoint);
+        }
+        io.rlog.statemachine.CheckpointStorage.restoreCheckpoint(checkpoint, restored, PartitionStore.SEGMENTS_DIR);
+        for (Path d : List.of(dir, restored)) {
+            try (PartitionStore store = new PartitionStore(d)) {
+                PartitionStore.Snapshot s = store.load();
+                assertEquals(4, s.appliedIndex());
+                assertEquals(4, s.logEndOffset());
+                assertEquals(List.of(abort.aborted()), s.aborted());
+                assertEquals(abort.producer(), s.producers().get(7L));
+                assertFalse(s.producers().get(7L).hasTxnFirstOffset());
+                assertEquals(2, s.producers().get(8L).getTxnFirstOffset());
+                PartitionLog reloaded = new PartitionLog();
+                reloaded.restore(s.logStartOffset(), s.logEndOffset(), s.maxTimestamp(), s.maxTimestampOffset(),
+                        s.producers());
+                assertEquals(2, reloaded.lastStableOffset());
+                assertArrayEquals(stored(abort.controlBatch(), 3), bytes(store.read(3, 4, 1 << 20)));
+                Map<String, byte[]> dump = store.dump();
+                assertArrayEquals(new byte[] {2}, dump.get(java.util.HexFormat.of().formatHex(otherKey)));
+                assertFalse(dump.containsKey(java.util.HexFormat.of().formatHex(goneKey)));
+            }
+        }
     }
 
     /** Applies one entry of {@code batch} at Raft index {@code index} (term 1), as the state machine does. */

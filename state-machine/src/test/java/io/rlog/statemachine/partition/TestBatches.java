@@ -26,6 +26,21 @@ final class TestBatches {
         return b;
     }
 
+    /** A batch of a transaction (KIP-98): the transactional attribute set. */
+    static ByteBuffer txnBatch(long producerId, short epoch, int baseSequence, int records, long maxTimestamp) {
+        ByteBuffer b = batch(producerId, epoch, baseSequence, records, maxTimestamp);
+        b.putShort(BatchHeader.ATTRIBUTES_OFFSET, (short) BatchHeader.TRANSACTIONAL_FLAG);
+        return b;
+    }
+
+    static BatchHeader txnHeader(long producerId, short epoch, int baseSequence, int records) {
+        try {
+            return BatchHeader.parseAll(txnBatch(producerId, epoch, baseSequence, records, 1)).get(0);
+        } catch (BatchHeader.MalformedBatchException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static BatchHeader header(long producerId, short epoch, int baseSequence, int records) {
         try {
             return BatchHeader.parseAll(batch(producerId, epoch, baseSequence, records, 1)).get(0);
