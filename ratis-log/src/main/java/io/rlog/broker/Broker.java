@@ -61,6 +61,15 @@ public interface Broker {
      */
     ReadOutcome read(String topic, int partition, long fetchOffset, int maxBytes, boolean leaderOnly);
 
+    /**
+     * As {@link #read(String, int, long, int, boolean)}; {@code readCommitted} (isolation level READ_COMMITTED) reads
+     * only up to the last stable offset and lists the aborted transactions the records overlap.
+     */
+    default ReadOutcome read(String topic, int partition, long fetchOffset, int maxBytes, boolean leaderOnly,
+                             boolean readCommitted) {
+        return read(topic, partition, fetchOffset, maxBytes, leaderOnly);
+    }
+
     /** Completes at the next append applied on the local replica of this partition (or at once if none is local). */
     CompletableFuture<Void> nextAppend(String topic, int partition);
 
@@ -69,6 +78,11 @@ public interface Broker {
      * first offset whose batch max timestamp is at least {@code timestamp}.
      */
     OffsetOutcome listOffset(String topic, int partition, long timestamp);
+
+    /** As {@link #listOffset(String, int, long)}; at READ_COMMITTED, latest (-1) is the last stable offset. */
+    default OffsetOutcome listOffset(String topic, int partition, long timestamp, boolean readCommitted) {
+        return listOffset(topic, partition, timestamp);
+    }
 
     /**
      * CreatePartitions: grows {@code topic} to {@code totalCount} partitions (their groups are created on their
@@ -102,8 +116,20 @@ public interface Broker {
 
     record ProducerIdOutcome(short errorCode, long producerId, short producerEpoch) {}
 
-    /** {@code records}: whole batches, base offsets already final; empty when nothing is there. */
-    record ReadOutcome(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {}
+    /**
+     * {@code records}: whole batches, base offsets already final; empty when nothing is there. Below
+     * {@code lastStableOffset} every transaction has ended; {@code abortedTransactions} (read_committed only) are
+     * the aborted ones the records overlap.
+     */
+    record ReadOutcome(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records,
+                       long lastStableOffset, List<AbortedTransaction> abortedTransactions) {
+        public ReadOutcome(short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {
+            this(errorCode, highWatermark, logStartOffset, records, highWatermark, List.of());
+        }
+    }
+
+    /** An aborted transaction in a Fetch answer: its producer and its first offset in the partition. */
+    record AbortedTransaction(long producerId, long firstOffset) {}
 
     record OffsetOutcome(short errorCode, long offset, long timestamp, int leaderEpoch) {}
 }

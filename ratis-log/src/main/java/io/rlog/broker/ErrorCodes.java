@@ -34,4 +34,13 @@ public final class ErrorCodes {
     public static final short THROTTLING_QUOTA_EXCEEDED = 89;
     public static final short PRODUCER_FENCED = 90;
     public static final short INVALID_RECORD = 87;
+    public static final short NOT_COORDINATOR = 16;
+    public static final short COORDINATOR_NOT_AVAILABLE = 15;
+    public static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
+    public static final short INVALID_TXN_STATE = 48;
+    public static final short INVALID_PRODUCER_ID_MAPPING = 49;
+    public static final short INVALID_TRANSACTION_TIMEOUT = 50;
+    public static final short CONCURRENT_TRANSACTIONS = 51;
+    public static final short OPERATION_NOT_ATTEMPTED = 55;
+    public static final short UNSTABLE_OFFSET_COMMIT = 88;
 }

@@ -43,8 +43,25 @@ public interface GroupCoordinator {
     CompletableFuture<CommitOutcome> commit(String groupId, String memberId, String instanceId, int generation,
                                             List<OffsetToCommit> offsets);
 
+    /**
+     * TxnOffsetCommit: as {@link #commit}, but the offsets stay pending until the marker of producer
+     * {@code producerId}'s transaction reaches the group's offsets partition (committed then, dropped on abort).
+     * {@code checkMember} false (requests before v3, which carry no member) skips the generation check.
+     */
+    CompletableFuture<CommitOutcome> commitTransactional(String groupId, long producerId, short producerEpoch,
+                                                         String memberId, String instanceId, int generation,
+                                                         boolean checkMember, List<OffsetToCommit> offsets);
+
     /** OffsetFetch: {@code partitions} null means every partition the group committed. */
-    CompletableFuture<FetchOutcome> fetchOffsets(String groupId, List<Partition> partitions);
+    default CompletableFuture<FetchOutcome> fetchOffsets(String groupId, List<Partition> partitions) {
+        return fetchOffsets(groupId, partitions, false);
+    }
+
+    /**
+     * OffsetFetch; with {@code requireStable} (read_committed consumers) a partition with a transactional offset
+     * that is still pending answers UNSTABLE_OFFSET_COMMIT, and the client asks again.
+     */
+    CompletableFuture<FetchOutcome> fetchOffsets(String groupId, List<Partition> partitions, boolean requireStable);
 
     /** The groups this node coordinates, filtered by state and type names when the sets are non-empty. */
     CompletableFuture<List<GroupListing>> listGroups(Set<String> statesFilter, Set<String> typesFilter);

@@ -1,5 +1,6 @@
 package io.rlog.coordinator;
 
+import io.rlog.broker.ErrorCodes;
 import io.rlog.broker.GroupCoordinator;
 import io.rlog.coordinator.Placement.Place;
 import io.rlog.group.ClassicGroup;
@@ -25,6 +26,7 @@ import io.rlog.proto.OffsetsCommand;
 import io.rlog.proto.StoreGroup;
 import io.rlog.proto.TopicPartitionRef;
 import io.rlog.proto.TopicRecord;
+import io.rlog.proto.TxnOffsets;
 import io.rlog.statemachine.offsets.OffsetReader;
 import io.rlog.statemachine.offsets.TopicPartition;
 import org.slf4j.Logger;
@@ -128,17 +130,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public CoordinatorOutcome findCoordinator(String groupId) {
-        if (placement.partitionCount() == 0) {
-            placement.locate(groupId); // starts the creation of the offsets topic if it is missing
-            return new CoordinatorOutcome(GroupErrors.COORDINATOR_NOT_AVAILABLE,
-                    "The coordinator is not available: " + OffsetsTopic.NAME + " is being created.", -1, null, -1);
-        }
-        int leader = placement.recordedLeader(groupId);
-        if (leader < 0) {
-            return new CoordinatorOutcome(GroupErrors.COORDINATOR_NOT_AVAILABLE, "The coordinator is not available: "
-                    + OffsetsTopic.NAME + "-" + placement.partitionOf(groupId) + " has no leader yet.", -1, null, -1);
-        }
-        return new CoordinatorOutcome(GroupErrors.NONE, null, leader, null, -1);
+        return placement.findCoordinator(groupId);
     }
 
     @Override
@@ -224,6 +216,26 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     @Override
     public CompletableFuture<CommitOutcome> commit(String groupId, String memberId, String instanceId, int generation,
                                                    List<OffsetToCommit> offsets) {
+        return commit(groupId, memberId, instanceId, generation, true, offsets,
+                (group, committed) -> OffsetsCommand.newBuilder().setCommit(CommitOffsets.newBuilder()
+                        .setGroup(group).addAllOffsets(committed)).build());
+    }
+
+    @Override
+    public CompletableFuture<CommitOutcome> commitTransactional(String groupId, long producerId, short producerEpoch,
+                                                                String memberId, String instanceId, int generation,
+                                                                boolean checkMember, List<OffsetToCommit> offsets) {
+        return commit(groupId, memberId, instanceId, generation, checkMember, offsets,
+                (group, committed) -> OffsetsCommand.newBuilder().setTxnOffsets(TxnOffsets.newBuilder()
+                        .setGroup(group).setProducerId(producerId).setProducerEpoch(producerEpoch)
+                        .addAllOffsets(committed)).build());
+    }
+
+    /** Validates a commit and writes the command {@code command} makes of its valid offsets. */
+    private CompletableFuture<CommitOutcome> commit(String groupId, String memberId, String instanceId, int generation,
+                                                    boolean checkMember, List<OffsetToCommit> offsets,
+                                                    java.util.function.BiFunction<String, List<io.rlog.proto.CommittedOffset>,
+                                                            OffsetsCommand> command) {
         if (groupId == null || groupId.isEmpty()) {
             return done(allFailed(offsets, GroupErrors.INVALID_GROUP_ID));
         }
@@ -236,7 +248,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
             ClassicGroup group = group(shard, groupId, false);
             long now = clockMs.getAsLong();
             short[] check = {GroupErrors.NONE};
-            if (group != null) {
+            if (!checkMember) {
+                check[0] = GroupErrors.NONE;
+            } else if (group != null) {
                 guarded(shard, group, () -> check[0] = group.validateCommit(memberId, instanceId, generation, now));
             } else {
                 // Not in memory: Empty (and its stored generation is irrelevant to a generation -1 commit).
@@ -246,7 +260,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                 return done(allFailed(offsets, check[0]));
             }
             Map<Partition, Short> errors = new LinkedHashMap<>();
-            CommitOffsets.Builder cmd = CommitOffsets.newBuilder().setGroup(groupId);
+            List<io.rlog.proto.CommittedOffset> valid = new ArrayList<>();
             MetadataView.Snapshot snap = view.current();
             for (OffsetToCommit o : offsets) {
                 TopicRecord t = snap.byName().get(o.partition().topic());
@@ -258,16 +272,16 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                     errors.put(o.partition(), GroupErrors.INVALID_COMMIT_OFFSET_SIZE);
                 } else {
                     errors.put(o.partition(), GroupErrors.NONE);
-                    cmd.addOffsets(io.rlog.proto.CommittedOffset.newBuilder().setTopic(o.partition().topic())
+                    valid.add(io.rlog.proto.CommittedOffset.newBuilder().setTopic(o.partition().topic())
                             .setPartition(o.partition().partition()).setOffset(o.offset())
                             .setLeaderEpoch(o.leaderEpoch()).setMetadata(o.metadata() == null ? "" : o.metadata())
-                            .setCommitTimeMs(now));
+                            .setCommitTimeMs(now).build());
                 }
             }
-            if (cmd.getOffsetsCount() == 0) {
+            if (valid.isEmpty()) {
                 return done(new CommitOutcome(errors));
             }
-            return writer.write(place.gid(), OffsetsCommand.newBuilder().setCommit(cmd).build()).thenApply(code -> {
+            return writer.write(place.gid(), command.apply(groupId, valid)).thenApply(code -> {
                 Map<Partition, Short> out = new LinkedHashMap<>();
                 errors.forEach((p, e) -> out.put(p, e == GroupErrors.NONE ? code : e));
                 return new CommitOutcome(out);
@@ -282,12 +296,14 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     }
 
     @Override
-    public CompletableFuture<FetchOutcome> fetchOffsets(String groupId, List<Partition> partitions) {
+    public CompletableFuture<FetchOutcome> fetchOffsets(String groupId, List<Partition> partitions,
+                                                        boolean requireStable) {
         Place place = placement.locate(groupId);
         if (!place.ok()) {
             return done(new FetchOutcome(place.errorCode(), Map.of()));
         }
-        Map<TopicPartition, io.rlog.proto.CommittedOffset> committed = place.sm().offsets().committed(groupId);
+        OffsetReader stored = place.sm().offsets();
+        Map<TopicPartition, io.rlog.proto.CommittedOffset> committed = stored.committed(groupId);
         Map<Partition, CommittedOffset> out = new LinkedHashMap<>();
         if (partitions == null) {
             committed.forEach((tp, o) -> out.put(new Partition(tp.topic(), tp.partition()), committedOffset(o)));
@@ -296,6 +312,10 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                 io.rlog.proto.CommittedOffset o = committed.get(new TopicPartition(p.topic(), p.partition()));
                 out.put(p, o == null ? new CommittedOffset(-1, -1, "", GroupErrors.NONE) : committedOffset(o));
             }
+        }
+        if (requireStable) {
+            out.replaceAll((p, o) -> stored.hasPendingTxnOffsets(groupId, new TopicPartition(p.topic(), p.partition()))
+                    ? new CommittedOffset(-1, -1, "", ErrorCodes.UNSTABLE_OFFSET_COMMIT) : o);
         }
         return done(new FetchOutcome(GroupErrors.NONE, out));
     }

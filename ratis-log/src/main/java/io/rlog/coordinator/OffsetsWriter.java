@@ -59,6 +59,9 @@ final class OffsetsWriter {
         }
         try {
             AppendReply a = AppendReply.parseFrom(RatisBytes.toBuffer(r.getMessage().getContent()));
+            if (a.getErrorCode() == io.rlog.broker.ErrorCodes.INVALID_PRODUCER_EPOCH) {
+                return io.rlog.broker.ErrorCodes.INVALID_PRODUCER_EPOCH; // a fenced producer's TxnOffsetCommit
+            }
             return a.getErrorCode() == 0 ? GroupErrors.NONE : GroupErrors.UNKNOWN_SERVER_ERROR;
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return GroupErrors.UNKNOWN_SERVER_ERROR;

@@ -77,6 +77,25 @@ final class Placement {
         return new Place(GroupErrors.NONE, null, p, gid, sm.get(), info.getCurrentTerm());
     }
 
+    /**
+     * FindCoordinator for a group id or a transactional id: the node the metadata records as leader of the key's
+     * offsets partition; COORDINATOR_NOT_AVAILABLE while the topic is being created or the partition has no leader.
+     */
+    io.rlog.broker.GroupCoordinator.CoordinatorOutcome findCoordinator(String key) {
+        if (partitionCount() == 0) {
+            locate(key); // starts the creation of the offsets topic if it is missing
+            return new io.rlog.broker.GroupCoordinator.CoordinatorOutcome(GroupErrors.COORDINATOR_NOT_AVAILABLE,
+                    "The coordinator is not available: " + OffsetsTopic.NAME + " is being created.", -1, null, -1);
+        }
+        int leader = recordedLeader(key);
+        if (leader < 0) {
+            return new io.rlog.broker.GroupCoordinator.CoordinatorOutcome(GroupErrors.COORDINATOR_NOT_AVAILABLE,
+                    "The coordinator is not available: " + OffsetsTopic.NAME + "-" + partitionOf(key)
+                            + " has no leader yet.", -1, null, -1);
+        }
+        return new io.rlog.broker.GroupCoordinator.CoordinatorOutcome(GroupErrors.NONE, null, leader, null, -1);
+    }
+
     /** The leader of the group's offsets partition as the metadata records it, or -1. */
     int recordedLeader(String groupId) {
         TopicRecord t = topic.current();

@@ -2,6 +2,7 @@ package io.rlog.kafka;
 
 import io.rlog.broker.Broker;
 import io.rlog.broker.GroupCoordinator;
+import io.rlog.broker.TransactionCoordinator;
 import io.rlog.kafka.group.GroupApis;
 import io.rlog.kafka.api.ApiVersionsHandler;
 import io.rlog.kafka.api.HandlerTable;
@@ -13,6 +14,7 @@ import io.rlog.kafka.metadata.DescribeConfigsHandler;
 import io.rlog.kafka.metadata.MetadataHandler;
 import io.rlog.kafka.produce.InitProducerIdHandler;
 import io.rlog.kafka.produce.ProduceHandler;
+import io.rlog.kafka.txn.TxnApis;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -64,6 +66,12 @@ public final class KafkaListener implements AutoCloseable {
 
     /** {@code gate}: holds every request but ApiVersions until the node may answer (see {@link ServingGate}). */
     public KafkaListener(Broker broker, GroupCoordinator groups, ListenerConfig config, ServingGate gate) {
+        this(broker, groups, null, config, gate);
+    }
+
+    /** {@code txns}: the node's transaction coordinator (it needs {@code groups}); null serves no transaction API. */
+    public KafkaListener(Broker broker, GroupCoordinator groups, TransactionCoordinator txns, ListenerConfig config,
+                         ServingGate gate) {
         this.config = config;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rlog-kafka-timer");
@@ -84,11 +92,14 @@ public final class KafkaListener implements AutoCloseable {
                 .register(new DeleteTopicsHandler(broker, config))
                 .register(new DescribeConfigsHandler(broker, config))
                 .register(new ProduceHandler(broker, config))
-                .register(new InitProducerIdHandler(broker))
+                .register(new InitProducerIdHandler(broker, groups == null ? null : txns))
                 .register(new FetchHandler(broker, config, timer, fetchWakes))
                 .register(new ListOffsetsHandler(broker));
         if (groups != null) {
-            GroupApis.register(table, broker, groups, config, this::port);
+            GroupApis.register(table, broker, groups, txns, config, this::port);
+            if (txns != null) {
+                TxnApis.register(table, txns, groups);
+            }
         }
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(table);
         table.register(apiVersions);

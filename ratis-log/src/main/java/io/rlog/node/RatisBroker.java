@@ -390,6 +390,12 @@ public final class RatisBroker implements Broker {
 
     @Override
     public ReadOutcome read(String topic, int partition, long fetchOffset, int maxBytes, boolean leaderOnly) {
+        return read(topic, partition, fetchOffset, maxBytes, leaderOnly, false);
+    }
+
+    @Override
+    public ReadOutcome read(String topic, int partition, long fetchOffset, int maxBytes, boolean leaderOnly,
+                            boolean readCommitted) {
         Local local = local(topic, partition);
         if (local.error != ErrorCodes.NONE) {
             return new ReadOutcome(local.error, -1, -1, EMPTY);
@@ -399,8 +405,12 @@ public final class RatisBroker implements Broker {
         if (leaderOnly && !(local.info.isLeader() && local.info.isLeaderReady())) {
             return new ReadOutcome(ErrorCodes.NOT_LEADER_OR_FOLLOWER, -1, -1, EMPTY);
         }
-        PartitionStateMachine.ReadResult r = local.sm.read(fetchOffset, maxBytes);
-        return new ReadOutcome(r.errorCode(), r.highWatermark(), r.logStartOffset(), r.records());
+        PartitionStateMachine.ReadResult r = local.sm.read(fetchOffset, maxBytes, readCommitted);
+        List<AbortedTransaction> aborted = r.abortedTransactions().isEmpty() ? List.of()
+                : r.abortedTransactions().stream().map(a -> new AbortedTransaction(a.producerId(), a.firstOffset()))
+                        .toList();
+        return new ReadOutcome(r.errorCode(), r.highWatermark(), r.logStartOffset(), r.records(), r.lastStableOffset(),
+                aborted);
     }
 
     @Override
@@ -411,6 +421,11 @@ public final class RatisBroker implements Broker {
 
     @Override
     public OffsetOutcome listOffset(String topic, int partition, long timestamp) {
+        return listOffset(topic, partition, timestamp, false);
+    }
+
+    @Override
+    public OffsetOutcome listOffset(String topic, int partition, long timestamp, boolean readCommitted) {
         Local local = local(topic, partition);
         if (local.error != ErrorCodes.NONE) {
             return new OffsetOutcome(local.error, -1, -1, -1);
@@ -424,7 +439,8 @@ public final class RatisBroker implements Broker {
             return new OffsetOutcome(ErrorCodes.NONE, sm.logStartOffset(), -1, epoch);
         }
         if (timestamp == -1) {
-            return new OffsetOutcome(ErrorCodes.NONE, sm.highWatermark(), -1, epoch);
+            return new OffsetOutcome(ErrorCodes.NONE, readCommitted ? sm.lastStableOffset() : sm.highWatermark(), -1,
+                    epoch);
         }
         if (timestamp == -3) {
             long[] max = sm.maxTimestampAndOffset();

@@ -2,6 +2,7 @@ package io.rlog.node;
 
 import io.rlog.coordinator.GroupCoordinatorService;
 import io.rlog.coordinator.OffsetsTopic;
+import io.rlog.coordinator.TransactionCoordinatorService;
 import io.rlog.kafka.KafkaListener;
 import io.rlog.kafka.ServingGate;
 import io.rlog.kafka.ListenerConfig;
@@ -43,6 +44,7 @@ public final class RlogServer implements AutoCloseable {
     private final LeaderReporter reporter;
     private final OffsetsTopic offsetsTopic;
     private final GroupCoordinatorService groups;
+    private final TransactionCoordinatorService txns;
     private final PeerWatch peerWatch;
     private final LostLeaderElections lostLeaderElections;
     /** Starts lost leaders' elections, several groups at once (LostLeaderElections); idle otherwise. */
@@ -122,7 +124,8 @@ public final class RlogServer implements AutoCloseable {
         brokerRef[0] = broker;
         this.offsetsTopic = new OffsetsTopic(config, host, view, broker, executor);
         this.groups = new GroupCoordinatorService(config, host, view, offsetsTopic);
-        this.listener = new KafkaListener(broker, groups, listenerConfig(config, limits), gate);
+        this.txns = new TransactionCoordinatorService(config, host, view, offsetsTopic, broker::initProducerId);
+        this.listener = new KafkaListener(broker, groups, txns, listenerConfig(config, limits), gate);
         this.catchUp = new MetadataCatchUp(writer,
                 () -> host.division(GroupIds.METADATA).map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L),
                 this::metadataLeaderKnown, executor, gate, 10, config.longSetting("metadata.catchup.retry.ms", 1000));
@@ -163,6 +166,7 @@ public final class RlogServer implements AutoCloseable {
         reporter.start(config.intSetting("leader.report.interval.ms", 500));
         offsetsTopic.start(config.intSetting("reconcile.interval.ms", 1000));
         groups.start();
+        txns.start();
         catchUp.start();
         listener.start(config.listenerHost(), config.kafkaPort());
         if (config.httpPort() >= 0) {
@@ -255,6 +259,7 @@ public final class RlogServer implements AutoCloseable {
         }
         electionStarter.shutdown(); // not shutdownNow: an interrupt while Ratis saves a new term leaves a stuck candidate
         listener.close();
+        txns.close();
         groups.close();
         executor.shutdownNow();
         host.close();

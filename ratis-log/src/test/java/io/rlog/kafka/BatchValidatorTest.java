@@ -57,12 +57,17 @@ class BatchValidatorTest {
     }
 
     @Test
-    void refusesOversizedTransactionalAndEarlyZstdBatches() {
+    void refusesOversizedControlAndEarlyZstdBatchesButTakesTransactionalOnes() {
         Rejection tooLarge = new BatchValidator(100).check(Requests.batch("x".repeat(200)), PRODUCE_V12);
         assertEquals(ErrorCodes.MESSAGE_TOO_LARGE, tooLarge.errorCode());
         MemoryRecords transactional = MemoryRecords.withTransactionalRecords(Compression.NONE, 7L, (short) 0, 0,
                 new SimpleRecord("t".getBytes()));
-        assertEquals(ErrorCodes.INVALID_REQUEST, validator.check(transactional, PRODUCE_V12).errorCode());
+        assertNull(validator.check(transactional, PRODUCE_V12));
+        // Markers are the coordinator's: a producer sending one is refused.
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(0L, 0L, 0, 7L, (short) 0,
+                new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                        org.apache.kafka.common.record.internal.ControlRecordType.COMMIT, 0));
+        assertEquals(ErrorCodes.INVALID_RECORD, validator.check(marker, PRODUCE_V12).errorCode());
         MemoryRecords zstd = MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord("z".getBytes()));
         assertEquals(Errors.UNSUPPORTED_COMPRESSION_TYPE.code(), validator.check(zstd, (short) 6).errorCode());
         assertNull(validator.check(zstd, (short) 7));

@@ -79,8 +79,6 @@ class ProduceFetchWireTest extends ListenerFixture {
         broker.createNow("t", 1, Map.of());
         assertEquals(ErrorCodes.INVALID_REQUIRED_ACKS,
                 produce(client, Requests.produce("t", 0, (short) 2, Requests.batch("x"))).errorCode());
-        assertEquals(ErrorCodes.INVALID_REQUEST, produce(client,
-                Requests.produce("t", 0, (short) 1, Requests.batch("x")).setTransactionalId("tx")).errorCode());
         MemoryRecords legacy = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1,
                 org.apache.kafka.common.compress.Compression.NONE,
                 new org.apache.kafka.common.record.internal.SimpleRecord("old".getBytes()));
@@ -88,6 +86,7 @@ class ProduceFetchWireTest extends ListenerFixture {
                 produce(client, Requests.produce("t", 0, (short) 1, legacy)).errorCode());
         assertEquals(0, broker.produceCalls.get());
 
+        // This listener has no transaction coordinator (the node's has: TransactionsTest).
         InitProducerIdResponseData transactional = client.call(ApiKeys.INIT_PRODUCER_ID, (short) 5,
                 Requests.initProducerId().setTransactionalId("tx"));
         assertEquals(ErrorCodes.INVALID_REQUEST, transactional.errorCode());

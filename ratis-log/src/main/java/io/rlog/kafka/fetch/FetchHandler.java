@@ -20,6 +20,7 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -36,6 +37,8 @@ public final class FetchHandler implements ApiHandler {
     private static final int INVALID_SESSION_ID = 0;
     private static final int INITIAL_EPOCH = 0;
     private static final int FINAL_EPOCH = -1;
+    /** Fetch's isolation level field: 1 is READ_COMMITTED (0, READ_UNCOMMITTED, is the default). */
+    private static final byte READ_COMMITTED = 1;
 
     private final Broker broker;
     private final ListenerConfig config;
@@ -75,16 +78,17 @@ public final class FetchHandler implements ApiHandler {
         if (data.sessionEpoch() != INITIAL_EPOCH && data.sessionEpoch() != FINAL_EPOCH) {
             return CompletableFuture.completedFuture(sessionError(Errors.INVALID_FETCH_SESSION_EPOCH.code()));
         }
+        boolean readCommitted = data.isolationLevel() == READ_COMMITTED;
         FetchReader reader = new FetchReader(broker, targets(data, broker.cluster()), data.maxBytes(),
-                data.replicaId() < 0);
+                data.replicaId() < 0, readCommitted);
         ReadSet first = reader.readAll();
         int maxWaitMs = Math.min(data.maxWaitMs(), config.fetchMaxWaitMsMax());
         if (first.anyError() || first.totalBytes() >= data.minBytes() || maxWaitMs <= 0 || reader.targets().isEmpty()) {
-            return CompletableFuture.completedFuture(response(first));
+            return CompletableFuture.completedFuture(response(first, readCommitted));
         }
         LongPoll poll = new LongPoll(reader, data.minBytes(), watches, timer);
         poll.start(maxWaitMs);
-        return poll.result().thenApply(FetchHandler::response);
+        return poll.result().thenApply(reads -> response(reads, readCommitted));
     }
 
     private static List<Target> targets(FetchRequestData data, ClusterView view) {
@@ -101,7 +105,7 @@ public final class FetchHandler implements ApiHandler {
         return targets;
     }
 
-    private static FetchResponseData response(ReadSet reads) {
+    private static FetchResponseData response(ReadSet reads, boolean readCommitted) {
         // Topics in request order, each with its partitions in request order.
         Map<String, FetchableTopicResponse> topics = new LinkedHashMap<>();
         for (Read read : reads.reads()) {
@@ -111,10 +115,10 @@ public final class FetchHandler implements ApiHandler {
                     .setPartitionIndex(read.target().partition())
                     .setErrorCode(read.errorCode())
                     .setHighWatermark(read.highWatermark())
-                    // No transactions: everything below the high watermark is stable.
-                    .setLastStableOffset(read.highWatermark())
+                    .setLastStableOffset(read.lastStableOffset())
                     .setLogStartOffset(read.logStartOffset())
-                    .setAbortedTransactions(null)
+                    // Null at read_uncommitted, as Kafka answers: the client then filters nothing.
+                    .setAbortedTransactions(readCommitted ? aborted(read) : null)
                     .setPreferredReadReplica(-1)
                     .setRecords(MemoryRecords.readableRecords(read.records())));
         }
@@ -123,6 +127,14 @@ public final class FetchHandler implements ApiHandler {
                 .setErrorCode(Errors.NONE.code())
                 .setSessionId(INVALID_SESSION_ID)
                 .setResponses(new ArrayList<>(topics.values()));
+    }
+
+    private static List<AbortedTransaction> aborted(Read read) {
+        List<AbortedTransaction> out = new ArrayList<>(read.abortedTransactions().size());
+        for (Broker.AbortedTransaction a : read.abortedTransactions()) {
+            out.add(new AbortedTransaction().setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+        }
+        return out;
     }
 
     private static FetchResponseData sessionError(short errorCode) {

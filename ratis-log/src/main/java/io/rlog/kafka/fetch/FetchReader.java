@@ -17,8 +17,16 @@ final class FetchReader {
     /** One requested partition; {@code known} is false when the cluster view has no such topic partition. */
     record Target(String topic, int partition, long fetchOffset, int partitionMaxBytes, boolean known) {}
 
-    /** A partition's answer: error, offsets, and the whole batches to return (possibly none). */
-    record Read(Target target, short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {
+    /**
+     * A partition's answer: error, offsets, and the whole batches to return (possibly none); at read_committed the
+     * aborted transactions those batches overlap.
+     */
+    record Read(Target target, short errorCode, long highWatermark, long logStartOffset, ByteBuffer records,
+                long lastStableOffset, List<Broker.AbortedTransaction> abortedTransactions) {
+        Read(Target target, short errorCode, long highWatermark, long logStartOffset, ByteBuffer records) {
+            this(target, errorCode, highWatermark, logStartOffset, records, highWatermark, List.of());
+        }
+
         int sizeInBytes() {
             return records.remaining();
         }
@@ -33,12 +41,19 @@ final class FetchReader {
     private final List<Target> targets;
     private final int responseMaxBytes;
     private final boolean leaderOnly;
+    private final boolean readCommitted;
 
     FetchReader(Broker broker, List<Target> targets, int responseMaxBytes, boolean leaderOnly) {
+        this(broker, targets, responseMaxBytes, leaderOnly, false);
+    }
+
+    /** {@code readCommitted}: isolation level READ_COMMITTED (records up to each partition's last stable offset). */
+    FetchReader(Broker broker, List<Target> targets, int responseMaxBytes, boolean leaderOnly, boolean readCommitted) {
         this.broker = broker;
         this.targets = targets;
         this.responseMaxBytes = responseMaxBytes;
         this.leaderOnly = leaderOnly;
+        this.readCommitted = readCommitted;
     }
 
     List<Target> targets() {
@@ -58,7 +73,8 @@ final class FetchReader {
                 continue;
             }
             int limit = Math.max(0, Math.min(target.partitionMaxBytes(), remaining));
-            ReadOutcome outcome = broker.read(target.topic(), target.partition(), target.fetchOffset(), limit, leaderOnly);
+            ReadOutcome outcome = broker.read(target.topic(), target.partition(), target.fetchOffset(), limit, leaderOnly,
+                    readCommitted);
             ByteBuffer records = outcome.records() == null ? NO_RECORDS : outcome.records().duplicate();
             if (outcome.errorCode() != ErrorCodes.NONE) {
                 anyError = true;
@@ -71,7 +87,11 @@ final class FetchReader {
                 remaining -= records.remaining();
                 total += records.remaining();
             }
-            reads.add(new Read(target, outcome.errorCode(), outcome.highWatermark(), outcome.logStartOffset(), records));
+            // Aborted transactions matter only with the records they overlap.
+            List<Broker.AbortedTransaction> aborted = records.hasRemaining() && outcome.abortedTransactions() != null
+                    ? outcome.abortedTransactions() : List.of();
+            reads.add(new Read(target, outcome.errorCode(), outcome.highWatermark(), outcome.logStartOffset(), records,
+                    outcome.lastStableOffset(), aborted));
         }
         return new ReadSet(reads, total, anyError);
     }

@@ -53,12 +53,14 @@ public final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsRequestData data = (ListOffsetsRequestData) request;
         ClusterView view = broker.cluster();
         boolean hasLeaderEpoch = context.apiVersion() >= 4;
+        // read_committed consumers (v2 on) see the last stable offset as the latest.
+        boolean readCommitted = context.apiVersion() >= 2 && data.isolationLevel() == 1;
         List<ListOffsetsTopicResponse> topics = new ArrayList<>();
         for (ListOffsetsTopic topic : data.topics()) {
             TopicView known = view.topics().get(topic.name());
             List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
             for (ListOffsetsPartition partition : topic.partitions()) {
-                partitions.add(answer(known, topic.name(), partition, hasLeaderEpoch));
+                partitions.add(answer(known, topic.name(), partition, hasLeaderEpoch, readCommitted));
             }
             topics.add(new ListOffsetsTopicResponse().setName(topic.name()).setPartitions(partitions));
         }
@@ -66,7 +68,7 @@ public final class ListOffsetsHandler implements ApiHandler {
     }
 
     private ListOffsetsPartitionResponse answer(TopicView known, String topic, ListOffsetsPartition partition,
-                                                boolean hasLeaderEpoch) {
+                                                boolean hasLeaderEpoch, boolean readCommitted) {
         ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(partition.partitionIndex())
                 .setTimestamp(-1)
@@ -75,7 +77,7 @@ public final class ListOffsetsHandler implements ApiHandler {
             return response.setErrorCode(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
         }
         long timestamp = partition.timestamp() == EARLIEST_LOCAL_TIMESTAMP ? EARLIEST_TIMESTAMP : partition.timestamp();
-        OffsetOutcome outcome = broker.listOffset(topic, partition.partitionIndex(), timestamp);
+        OffsetOutcome outcome = broker.listOffset(topic, partition.partitionIndex(), timestamp, readCommitted);
         response.setErrorCode(outcome.errorCode());
         if (outcome.errorCode() != ErrorCodes.NONE) {
             return response;

@@ -5,6 +5,7 @@ import io.rlog.broker.Broker.ClusterView;
 import io.rlog.broker.Broker.Node;
 import io.rlog.broker.GroupCoordinator;
 import io.rlog.broker.GroupCoordinator.CoordinatorOutcome;
+import io.rlog.broker.TransactionCoordinator;
 import io.rlog.group.GroupErrors;
 import io.rlog.kafka.ListenerConfig;
 import io.rlog.kafka.api.ApiHandler;
@@ -20,21 +21,26 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
- * FindCoordinator v0-v6 (batched keys from v4). Group keys only: the coordinator is the node the metadata records as
- * leader of the group's {@code __consumer_offsets} partition; COORDINATOR_NOT_AVAILABLE while it has none (the
- * client retries). Transaction and share-group keys are refused: rlog serves neither.
+ * FindCoordinator v0-v6 (batched keys from v4). Group and transaction keys: the coordinator is the node the metadata
+ * records as leader of the key's {@code __consumer_offsets} partition; COORDINATOR_NOT_AVAILABLE while it has none
+ * (the client retries). Share-group keys are refused: rlog serves none.
  */
 public final class FindCoordinatorHandler implements ApiHandler {
     private static final byte GROUP_KEY = 0;
+    private static final byte TRANSACTION_KEY = 1;
 
     private final Broker broker;
     private final GroupCoordinator groups;
+    /** Null when this listener serves no transactions. */
+    private final TransactionCoordinator txns;
     private final ListenerConfig config;
     private final IntSupplier boundPort;
 
-    public FindCoordinatorHandler(Broker broker, GroupCoordinator groups, ListenerConfig config, IntSupplier boundPort) {
+    public FindCoordinatorHandler(Broker broker, GroupCoordinator groups, TransactionCoordinator txns,
+                                  ListenerConfig config, IntSupplier boundPort) {
         this.broker = broker;
         this.groups = groups;
+        this.txns = txns;
         this.config = config;
         this.boundPort = boundPort;
     }
@@ -77,14 +83,17 @@ public final class FindCoordinatorHandler implements ApiHandler {
 
     private Coordinator find(String key, byte keyType, ClusterView view) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != GROUP_KEY) {
+        boolean transaction = keyType == TRANSACTION_KEY && txns != null;
+        if (keyType != GROUP_KEY && !transaction) {
             return c.setErrorCode(GroupErrors.INVALID_REQUEST)
-                    .setErrorMessage("rlog coordinates consumer groups only, not key type " + keyType);
+                    .setErrorMessage("rlog coordinates consumer groups and transactions, not key type " + keyType);
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(GroupErrors.INVALID_GROUP_ID).setErrorMessage("The group id is empty.");
+            return transaction ? c.setErrorCode(GroupErrors.INVALID_REQUEST)
+                    .setErrorMessage("The transactional id is empty.")
+                    : c.setErrorCode(GroupErrors.INVALID_GROUP_ID).setErrorMessage("The group id is empty.");
         }
-        CoordinatorOutcome outcome = groups.findCoordinator(key);
+        CoordinatorOutcome outcome = transaction ? txns.findCoordinator(key) : groups.findCoordinator(key);
         if (outcome.errorCode() != GroupErrors.NONE) {
             return c.setErrorCode(outcome.errorCode()).setErrorMessage(outcome.message());
         }

@@ -11,9 +11,10 @@ import java.util.function.IntSupplier;
 public final class GroupApis {
     private GroupApis() {}
 
-    public static void register(HandlerTable table, Broker broker, GroupCoordinator groups, ListenerConfig config,
-                                IntSupplier boundPort) {
-        table.register(new FindCoordinatorHandler(broker, groups, config, boundPort))
+    /** {@code txns}: the node's transaction coordinator, or null (FindCoordinator then refuses transaction keys). */
+    public static void register(HandlerTable table, Broker broker, GroupCoordinator groups,
+                                io.rlog.broker.TransactionCoordinator txns, ListenerConfig config, IntSupplier boundPort) {
+        table.register(new FindCoordinatorHandler(broker, groups, txns, config, boundPort))
                 .register(new JoinGroupHandler(groups))
                 .register(new SyncGroupHandler(groups))
                 .register(new HeartbeatHandler(groups))

@@ -28,7 +28,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 /**
  * OffsetFetch v2-v9: one group before v8, a batch of groups from v8; null topics mean every committed partition.
  * A partition without a committed offset answers -1. The offsets come from the coordinator's applied Raft state,
- * so they are committed ones; rlog has no transactional offsets, so requireStable changes nothing.
+ * so they are committed ones. With requireStable (v7 on, sent by read_committed consumers) a partition whose offset
+ * a transaction has committed but not yet ended answers UNSTABLE_OFFSET_COMMIT, and the client asks again.
  */
 public final class OffsetFetchHandler implements ApiHandler {
     private final GroupCoordinator groups;
@@ -66,7 +67,8 @@ public final class OffsetFetchHandler implements ApiHandler {
                     }
                 }
             }
-            return groups.fetchOffsets(data.groupId(), partitions).thenApply(o -> single(o, version));
+            return groups.fetchOffsets(data.groupId(), partitions, version >= 7 && data.requireStable())
+                    .thenApply(o -> single(o, version));
         }
         List<CompletableFuture<OffsetFetchResponseGroup>> answers = new ArrayList<>();
         for (OffsetFetchRequestGroup g : data.groups()) {
@@ -79,7 +81,8 @@ public final class OffsetFetchHandler implements ApiHandler {
                     }
                 }
             }
-            answers.add(groups.fetchOffsets(g.groupId(), partitions).thenApply(o -> group(g.groupId(), o)));
+            answers.add(groups.fetchOffsets(g.groupId(), partitions, data.requireStable())
+                    .thenApply(o -> group(g.groupId(), o)));
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             List<OffsetFetchResponseGroup> out = new ArrayList<>();

@@ -11,8 +11,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 /**
  * Checks one partition's records of a produce request before anything is appended: exactly one record batch v2
  * (Kafka's rule for produce v3+), whole, within {@code messageMaxBytes}, CRC valid, offsets consistent with the
- * record count (the state machine assigns {@code lastOffsetDelta + 1} offsets), not transactional. Pure: no I/O,
- * no clock.
+ * record count (the state machine assigns {@code lastOffsetDelta + 1} offsets), not a control batch (markers come
+ * from the transaction coordinator only), and a transactional batch carries a producer id. Pure: no I/O, no clock.
  */
 public final class BatchValidator {
 
@@ -71,8 +71,11 @@ public final class BatchValidator {
             return new Rejection(Errors.UNSUPPORTED_COMPRESSION_TYPE.code(),
                     "zstd compressed batches need produce v7 or later");
         }
-        if (batch.isTransactional() || batch.isControlBatch()) {
-            return new Rejection(ErrorCodes.INVALID_REQUEST, "rlog does not support transactions");
+        if (batch.isControlBatch()) {
+            return invalidRecord("Control batches come only from the transaction coordinator, not from producers");
+        }
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            return invalidRecord("A transactional batch must carry a producer id");
         }
         long offsetSpan = batch.lastOffset() - batch.baseOffset() + 1;
         Integer count = batch.countOrNull();

@@ -80,8 +80,6 @@ public final class ProduceHandler implements ApiHandler {
         Rejection requestRejection = null;
         if (acks != -1 && acks != 0 && acks != 1) {
             requestRejection = new Rejection(ErrorCodes.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1, got " + acks);
-        } else if (data.transactionalId() != null) {
-            requestRejection = new Rejection(ErrorCodes.INVALID_REQUEST, "rlog does not support transactions");
         }
         int timeoutMs = config.clampRequestTimeoutMs(data.timeoutMs());
         ClusterView view = broker.cluster();
