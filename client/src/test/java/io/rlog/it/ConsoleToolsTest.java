@@ -117,6 +117,45 @@ class ConsoleToolsTest extends ProcessClusterTest {
         assertEquals(want, got);
     }
 
+    /**
+     * The guide's exactly-once settings (enable_idempotence, a transactional.id, isolation.level read_committed)
+     * through librdkafka's Python client, as the guide writes them: one committed and one aborted transaction; then
+     * Kafka's console consumer at read_committed reads the same topic.
+     */
+    @Test
+    void theGuidesExactlyOnceSettingsWorkFromPythonAndTheConsoleConsumer() throws Exception {
+        String python = "/usr/bin/python3";
+        boolean havePython = Files.isExecutable(Path.of(python))
+                && run(List.of(python, "-c", "import confluent_kafka"), "", 60).exit() == 0;
+        // CI installs python3-confluent-kafka (.ci/run); only a developer machine without it may skip this test.
+        if (System.getenv("CI") == null) {
+            Assumptions.assumeTrue(havePython, "python3-confluent-kafka is not installed");
+        }
+        assertTrue(havePython, "python3-confluent-kafka must be installed in CI");
+        createTopic("exactly-once", 2, 3);
+        Path script = dir.resolve("seed_exactly_once.py");
+        try (var in = ConsoleToolsTest.class.getResourceAsStream("/seed_exactly_once.py")) {
+            Files.copy(in, script);
+        }
+        Result py = run(List.of(python, script.toString(), cluster.bootstrapServers(), "exactly-once"), "", 240);
+        assertEquals(0, py.exit(), py.stdout() + py.stderr());
+        List<String> lines = py.stdout().lines().toList();
+        assertEquals(List.of(
+                "read_committed: committed-0,committed-1,committed-2,committed-3,committed-4",
+                "read_uncommitted: aborted-0,aborted-1,aborted-2,committed-0,committed-1,committed-2,committed-3,"
+                        + "committed-4"), lines, py.stderr());
+
+        Result consumed = run(java("org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server",
+                cluster.bootstrapServers(), "--topic", "exactly-once", "--from-beginning",
+                "--isolation-level", "read_committed", "--timeout-ms", "5000"), "", 120);
+        // It reads until 5 s pass without a record, then logs its timeout on stdout too: keep the records' lines.
+        List<String> got = new ArrayList<>(consumed.stdout().lines()
+                .filter(l -> l.matches("(committed|aborted)-\\d+")).toList());
+        got.sort(null);
+        assertEquals(List.of("committed-0", "committed-1", "committed-2", "committed-3", "committed-4"), got,
+                consumed.stderr());
+    }
+
     @Test
     void kcatRoundTrip() throws Exception {
         boolean haveKcat = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))

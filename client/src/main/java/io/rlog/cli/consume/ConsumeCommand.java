@@ -63,6 +63,11 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", paramLabel = "MS", description = "stop when MS pass with no new record")
     Long timeoutMs;
 
+    @Option(names = "--isolation-level", paramLabel = "read_uncommitted|read_committed",
+            defaultValue = "read_uncommitted",
+            description = "read_committed skips aborted transactions and waits for open ones (default: ${DEFAULT-VALUE})")
+    String isolationLevel;
+
     @Override
     public Integer call() throws Exception {
         if (maxMessages != null && maxMessages < 1) {
@@ -71,10 +76,15 @@ public final class ConsumeCommand implements Callable<Integer> {
         if (timeoutMs != null && timeoutMs < 0) {
             throw new ParameterException(spec.commandLine(), "--timeout-ms must not be negative");
         }
+        if (!isolationLevel.equals("read_uncommitted") && !isolationLevel.equals("read_committed")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--isolation-level must be read_uncommitted or read_committed, got " + isolationLevel);
+        }
         positioning = group == null ? new Positioning.Manual(fromBeginning) : new Positioning.Group(group, fromBeginning);
         Map<String, Object> defaults = new java.util.HashMap<>(positioning.clientDefaults());
         defaults.put("key.deserializer", StringDeserializer.class.getName());
         defaults.put("value.deserializer", StringDeserializer.class.getName());
+        defaults.put("isolation.level", isolationLevel);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // A signal wakes the consumer out of poll() and waits (bounded) for the loop to close it and print

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * `rlog produce`: one record per stdin line (UTF-8), flushed at EOF. Failures go to stderr as they are
  * reported, and the first one stops the reading of stdin; the last stderr line is
- * {@code produced=N failed=M}, and the exit code is 1 if M > 0.
+ * {@code produced=N failed=M}, and the exit code is 1 if M > 0. With {@code --transactional-id} all of stdin is
+ * one transaction: committed at EOF when nothing failed, aborted otherwise (read_committed consumers then see none
+ * of it, and produced is 0); the last line then ends with {@code transaction=committed} or {@code =aborted}.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, description = "Send stdin lines to a topic, one record each.")
 public final class ProduceCommand implements Callable<Integer> {
@@ -48,6 +50,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--acks", paramLabel = "all|1|0", defaultValue = "all", description = "default: ${DEFAULT-VALUE}")
     String acks;
 
+    @Option(names = "--transactional-id", paramLabel = "ID",
+            description = "send all of stdin as one transaction of this transactional.id (needs --acks all)")
+    String transactionalId;
+
     /** stdin; a field so tests can feed lines. */
     java.io.InputStream input = System.in;
     private final AtomicLong sent = new AtomicLong();
@@ -64,12 +70,29 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         // Idempotence is the client's default only with acks=all; it is left to that default.
-        Map<String, Object> defaults = Map.of("acks", acks,
+        Map<String, Object> defaults = new java.util.HashMap<>(Map.of("acks", acks,
                 "key.serializer", StringSerializer.class.getName(),
-                "value.serializer", StringSerializer.class.getName());
+                "value.serializer", StringSerializer.class.getName()));
+        if (transactionalId != null) {
+            defaults.put("transactional.id", transactionalId);
+        }
+        java.util.Properties config = connection.clientConfig("rlog-produce", defaults);
+        // A transactional.id given with --property makes a transaction too (the client cannot send without one).
+        String txnId = config.getProperty("transactional.id");
+        if (txnId != null && !(acks.equals("all") || acks.equals("-1"))) {
+            throw new ParameterException(spec.commandLine(), "a transactional producer needs --acks all, got " + acks);
+        }
+        if (txnId != null && txnId.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--transactional-id must not be empty");
+        }
+        String outcome = "";
         long lineNo = 0;
-        try (Producer<String, String> producer = new KafkaProducer<>(connection.clientConfig("rlog-produce", defaults));
+        try (Producer<String, String> producer = new KafkaProducer<>(config);
              BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
+            if (txnId != null) {
+                producer.initTransactions();
+                producer.beginTransaction();
+            }
             // Fail fast: after a failed send the cluster is in trouble, and every later send would wait
             // max.block.ms for metadata on its own; what is in flight is still flushed and counted.
             for (String line = in.readLine(); line != null && failed.get() == 0; line = in.readLine()) {
@@ -89,13 +112,41 @@ public final class ProduceCommand implements Callable<Integer> {
                 });
             }
             producer.flush();
+            if (txnId != null) {
+                outcome = " transaction=" + endTransaction(producer, err);
+            }
         }
-        if (failed.get() > 0) {
+        if (firstFailedLine.get() > 0) {
             err.println("rlog produce: stopped reading stdin after the first failure (line " + firstFailedLine.get() + ")");
         }
-        err.println("produced=" + sent.get() + " failed=" + failed.get());
+        err.println("produced=" + sent.get() + " failed=" + failed.get() + outcome);
         err.flush();
         return failed.get() == 0 ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    /**
+     * Commits the transaction when every record was acknowledged, else aborts it; "committed" or "aborted". A commit
+     * that fails (the coordinator fenced this producer, or aborted the transaction past its timeout) counts the
+     * acknowledged records as failed: none of them will be read at read_committed.
+     */
+    private String endTransaction(Producer<String, String> producer, PrintWriter err) {
+        if (failed.get() == 0) {
+            try {
+                producer.commitTransaction();
+                return "committed";
+            } catch (org.apache.kafka.common.KafkaException e) {
+                err.println("rlog produce: the transaction did not commit: " + e.getClass().getSimpleName() + ": "
+                        + e.getMessage());
+            }
+        }
+        try {
+            producer.abortTransaction();
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // Fenced or timed out: the coordinator has aborted it already, or will at the timeout.
+            err.println("rlog produce: abort failed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        failed.addAndGet(sent.getAndSet(0));
+        return "aborted";
     }
 
     /** The record for one line; null when a separator is required and absent. Pure, for tests. */
