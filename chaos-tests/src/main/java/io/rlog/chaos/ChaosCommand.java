@@ -54,7 +54,7 @@ public final class ChaosCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--producers", split = ",",
-            description = "producer modes: idempotent, acks-1, acks-0 (default: chosen by the seed)")
+            description = "producer modes: idempotent, acks-1, acks-0, transactional (default: chosen by the seed)")
     List<String> producers;
 
     @Option(names = "--out", description = "where histories and report.md go (default chaos-out/<time>)")

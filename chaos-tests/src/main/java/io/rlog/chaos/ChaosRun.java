@@ -16,6 +16,7 @@ import io.rlog.chaos.workload.GroupWorker;
 import io.rlog.chaos.workload.LeaderObserver;
 import io.rlog.chaos.workload.ProducerMode;
 import io.rlog.chaos.workload.ProducerWorker;
+import io.rlog.chaos.workload.TransactionalWorker;
 import io.rlog.chaos.workload.WorkloadContext;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -40,6 +41,8 @@ public final class ChaosRun {
      */
     static final Duration ROTATION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration THREAD_JOIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The reader number of the read_committed final read (1 and 2 read at read_uncommitted). */
+    static final int READ_COMMITTED_READER = 3;
 
     private ChaosRun() {}
 
@@ -114,10 +117,18 @@ public final class ChaosRun {
         List<Thread> threads = new ArrayList<>();
         int i = 0;
         for (ProducerMode mode : spec.workload().producers()) {
-            threads.add(thread("producer-" + (i++) + "-" + mode.id(), new ProducerWorker(ctx, mode)));
+            String name = "producer-" + (i++) + "-" + mode.id();
+            // One transactional id per thread, kept across its crashes; the topic names the run.
+            threads.add(thread(name, mode.transactional()
+                    ? new TransactionalWorker(ctx, ctx.topic() + "-" + name) : new ProducerWorker(ctx, mode)));
         }
         for (int c = 0; c < spec.workload().consumers(); c++) {
             threads.add(thread("consumer-" + c, new ConsumerWorker(ctx)));
+        }
+        if (spec.workload().producers().stream().anyMatch(ProducerMode::transactional)) {
+            // One more, at read_committed: it must never see an aborted transaction's value, and must see the
+            // committed records in the order of the read_committed final read.
+            threads.add(thread("consumer-read-committed", new ConsumerWorker(ctx, true)));
         }
         if (spec.workload().groups()) {
             for (int g = 0; g < 2; g++) {
@@ -131,11 +142,14 @@ public final class ChaosRun {
 
     /**
      * Final reads by independent consumers; on a local cluster the node leading most partitions is killed
-     * between them, so the second read comes from other replicas.
+     * between them, so the second read comes from other replicas. Before them, a read at read_committed (reader
+     * {@link #READ_COMMITTED_READER}) for the transaction checks: it first waits for every transaction to end,
+     * so that no abort marker of the coordinator's timer lands between the two read_uncommitted reads.
      */
     private static void finalReads(RunSpec spec, Recorder rec, LocalChaosCluster cluster, Nemesis nemesis,
                                    LeaderObserver observer, String bootstrap, String topic) throws Exception {
         int partitions = spec.workload().partitions();
+        FinalReader.readCommitted(rec, READ_COMMITTED_READER, bootstrap, topic, partitions, SETTLE_TIMEOUT);
         FinalReader.read(rec, 1, bootstrap, topic, partitions, SETTLE_TIMEOUT);
         if (cluster != null && spec.rotate()) {
             observer.observeOnce(rec);

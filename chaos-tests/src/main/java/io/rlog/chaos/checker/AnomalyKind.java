@@ -1,8 +1,9 @@
 package io.rlog.chaos.checker;
 
 /**
- * Jepsen's Kafka anomaly taxonomy (jepsen.tests.kafka), plus the checks this harness adds for replicas and
- * commits. Each constant documents what it means in a history; {@link #id} is the name reports print.
+ * Jepsen's Kafka anomaly taxonomy (jepsen.tests.kafka), plus the checks this harness adds for replicas, commits
+ * and transactions (the last five, judged by {@link TxnChecker}). Each constant documents what it means in a
+ * history; {@link #id} is the name reports print.
  */
 public enum AnomalyKind {
     /** An acknowledged send (acks=all, or acks=1 without a leader change) is missing from a complete final read. */
@@ -32,7 +33,20 @@ public enum AnomalyKind {
     /** Two final reads (independent consumers, possibly served by different leaders) disagree. */
     REPLICA_DIVERGENCE("replica-divergence"),
     /** No final read reached the end of a partition: the durability checks of that partition are skipped. */
-    INCOMPLETE_FINAL_READ("incomplete-final-read");
+    INCOMPLETE_FINAL_READ("incomplete-final-read"),
+    /** FAIL: a value of a committed transaction (commitTransaction returned) is missing from the read_committed final read. */
+    TXN_LOST("txn-lost"),
+    /** FAIL: a value of a transaction that did not commit (aborted, or never ended) is in the read_committed final read. */
+    ABORTED_READ("aborted-read"),
+    /** FAIL: the read_committed final read holds some but not all values of one transaction (any outcome). */
+    TXN_PARTIAL("txn-partial"),
+    /** FAIL: the read_committed final read holds a value that no operation of the history wrote. */
+    PHANTOM_VALUE("phantom-value"),
+    /**
+     * FAIL: long after healing a partition's last stable offset was still below its log end: a transaction was
+     * never ended, neither by its producer's successor nor by the coordinator's timeout.
+     */
+    HANGING_TRANSACTION("hanging-transaction");
 
     private final String id;
 

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every (partition, offset, value) that any operation reported: acknowledged sends, polls and final reads.
+ * Every (partition, offset, value) that any operation reported: acknowledged sends (plain or in a transaction),
+ * polls and final reads (read_committed ones too: they must agree with the others wherever both have a record).
  * The offset and duplicate checks run on these.
  */
 final class Observations {
@@ -28,6 +29,11 @@ final class Observations {
             if (op instanceof Op.Send s && s.meta().ok() && s.offset() >= 0) {
                 boolean weak = s.acks() == Acks.ONE && leaders.mayChangeAfter(s.partition(), s.meta().invokeNanos());
                 add(new Seen(s.partition(), s.offset(), s.value(), s.meta().index(), false, weak));
+            } else if (op instanceof Op.Txn t) {
+                // A transactional send acknowledged at an offset holds it whatever the transaction's outcome: an
+                // abort hides the record from read_committed readers, it does not remove it from the log.
+                t.writes().stream().filter(w -> w.offset() >= 0).forEach(w -> add(new Seen(w.partition(), w.offset(),
+                        w.value(), t.meta().index(), false, false)));
             } else if (op instanceof Op.Poll p) {
                 p.records().forEach(r -> add(read(r, p)));
             } else if (op instanceof Op.FinalRead f) {

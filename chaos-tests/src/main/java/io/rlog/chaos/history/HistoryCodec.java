@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * One JSON object per line. Common fields: {@code i} (index), {@code p} (process), {@code type},
  * {@code outcome}, {@code t0}/{@code t1} (invoke/complete nanos since the run started), {@code error}.
- * Records are {@code [partition, offset, value]} triples; per-partition maps have the partition as key.
+ * Records (and a transaction's writes) are {@code [partition, offset, value]} triples; per-partition maps have
+ * the partition as key.
  * The field names are short on purpose: a run writes tens of thousands of lines.
  */
 public final class HistoryCodec {
@@ -42,6 +43,9 @@ public final class HistoryCodec {
             n.put("part", s.partition()).put("value", s.value()).put("offset", s.offset())
                     .put("acks", s.acks().config()).put("idem", s.idempotent());
         } else if (op instanceof Op.Poll p) {
+            if (p.readCommitted()) {
+                n.put("isolation", "read_committed");
+            }
             putRecords(n, p.records());
         } else if (op instanceof Op.Assign a) {
             putMap(n, "positions", a.positions());
@@ -53,8 +57,17 @@ public final class HistoryCodec {
             putMap(n, "offsets", c.offsets());
         } else if (op instanceof Op.FinalRead f) {
             n.put("reader", f.reader()).put("complete", f.complete());
+            if (f.readCommitted()) {
+                n.put("isolation", "read_committed"); // absent: read_uncommitted, as in histories before it
+            }
             putMap(n, "end", f.endOffsets());
             putRecords(n, f.records());
+        } else if (op instanceof Op.Txn t) {
+            n.put("tid", t.transactionalId()).put("end", t.end());
+            ArrayNode a = n.putArray("writes");
+            for (Op.Txn.Write w : t.writes()) {
+                a.addArray().add(w.partition()).add(w.offset()).add(w.value());
+            }
         } else if (op instanceof Op.LeaderSeen l) {
             n.put("part", l.partition()).put("leader", l.leader());
         } else if (op instanceof Op.Nemesis e) {
@@ -85,12 +98,13 @@ public final class HistoryCodec {
         return switch (type) {
             case "send" -> new Op.Send(m, n.path("part").asInt(), n.path("value").asLong(),
                     n.path("offset").asLong(-1), Acks.parse(n.path("acks").asText("all")), n.path("idem").asBoolean());
-            case "poll" -> new Op.Poll(m, records(n));
+            case "poll" -> new Op.Poll(m, records(n), "read_committed".equals(n.path("isolation").asText()));
             case "assign" -> new Op.Assign(m, map(n.path("positions")));
             case "commit" -> new Op.Commit(m, n.path("group").asText(), map(n.path("offsets")));
             case "committed" -> new Op.CommittedRead(m, n.path("group").asText(), map(n.path("offsets")));
             case "final" -> new Op.FinalRead(m, n.path("reader").asInt(), map(n.path("end")), records(n),
-                    n.path("complete").asBoolean());
+                    n.path("complete").asBoolean(), "read_committed".equals(n.path("isolation").asText()));
+            case "txn" -> new Op.Txn(m, n.path("tid").asText(), n.path("end").asText(), writes(n));
             case "leader" -> new Op.LeaderSeen(m, n.path("part").asInt(), n.path("leader").asInt());
             case "nemesis" -> new Op.Nemesis(m, n.path("fault").asText(), n.path("phase").asText(),
                     ints(n.path("targets")), n.path("detail").asText(""));
@@ -106,6 +120,7 @@ public final class HistoryCodec {
         if (op instanceof Op.CommittedRead) return "committed";
         if (op instanceof Op.FinalRead) return "final";
         if (op instanceof Op.LeaderSeen) return "leader";
+        if (op instanceof Op.Txn) return "txn";
         return "nemesis";
     }
 
@@ -133,6 +148,15 @@ public final class HistoryCodec {
         List<Record> out = new ArrayList<>();
         for (JsonNode r : n.path("records")) {
             out.add(new Record(r.get(0).asInt(), r.get(1).asLong(), r.get(2).asLong()));
+        }
+        return out;
+    }
+
+    /** Writes are {@code [partition, offset, value]} triples, as records are. */
+    private static List<Op.Txn.Write> writes(JsonNode n) {
+        List<Op.Txn.Write> out = new ArrayList<>();
+        for (JsonNode w : n.path("writes")) {
+            out.add(new Op.Txn.Write(w.get(0).asInt(), w.get(2).asLong(), w.get(1).asLong()));
         }
         return out;
     }

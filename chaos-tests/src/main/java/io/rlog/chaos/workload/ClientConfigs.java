@@ -17,6 +17,15 @@ public final class ClientConfigs {
     static final int REQUEST_TIMEOUT_MS = 3_000;
     /** A send is given up (INFO) after this; long enough to ride out a leader election. */
     static final int DELIVERY_TIMEOUT_MS = 10_000;
+    /**
+     * The coordinator aborts a transaction open longer than this. Short (Kafka's default is 60 s) so that the
+     * transaction of a crashed instance that has no successor does not hold read_committed readers at its first
+     * offset for long: the read_committed final read waits for every partition's last stable offset to reach
+     * its log end ({@link FinalReader}), well beyond this plus rlog's 10 s abort sweep.
+     */
+    public static final int TRANSACTION_TIMEOUT_MS = 10_000;
+    /** Bounds initTransactions, commitTransaction and abortTransaction (each may be called again after it). */
+    static final int TRANSACTION_BLOCK_MS = 10_000;
 
     private ClientConfigs() {}
 
@@ -34,6 +43,27 @@ public final class ClientConfigs {
         p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        return p;
+    }
+
+    /**
+     * A transactional producer: its id stays the same across the worker's client crashes, so each new instance
+     * fences the one before and aborts its open transaction in initTransactions, as a restarted application does.
+     */
+    public static Properties transactionalProducer(String bootstrap, String transactionalId) {
+        Properties p = producer(bootstrap, ProducerMode.TRANSACTIONAL);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        // initTransactions, commitTransaction and abortTransaction block up to max.block.ms; rlog answers EndTxn
+        // after the markers are written, which takes one Raft commit per partition more than a send.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TRANSACTION_BLOCK_MS);
+        return p;
+    }
+
+    /** The final read at read_committed: no group, no reset, no records of aborted or open transactions. */
+    public static Properties readCommittedConsumer(String bootstrap) {
+        Properties p = consumer(bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 

@@ -29,11 +29,18 @@ public final class ConsumerWorker implements Runnable {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final WorkloadContext ctx;
+    /** isolation.level=read_committed: it must never return a record of an aborted transaction. */
+    private final boolean readCommitted;
     /** Next offset to read per partition, carried across crashes. */
     private final Map<Integer, Long> next = new HashMap<>();
 
     public ConsumerWorker(WorkloadContext ctx) {
+        this(ctx, false);
+    }
+
+    public ConsumerWorker(WorkloadContext ctx, boolean readCommitted) {
         this.ctx = ctx;
+        this.readCommitted = readCommitted;
     }
 
     @Override
@@ -50,7 +57,8 @@ public final class ConsumerWorker implements Runnable {
             if (r.nextInt(3) == 0) {
                 next.replaceAll((p, o) -> 0L); // a crashed reader that starts over, as a new subscriber would
             }
-            KafkaConsumer<String, String> c = new KafkaConsumer<>(ClientConfigs.consumer(ctx.bootstrap()));
+            KafkaConsumer<String, String> c = new KafkaConsumer<>(readCommitted
+                    ? ClientConfigs.readCommittedConsumer(ctx.bootstrap()) : ClientConfigs.consumer(ctx.bootstrap()));
             try {
                 c.assign(tps);
                 seek(c, process, tps);
@@ -79,13 +87,13 @@ public final class ConsumerWorker implements Runnable {
             got = c.poll(POLL);
         } catch (InvalidOffsetException e) {
             // Out of range: the log is shorter than our position (truncated?). Record it, restart from 0.
-            ctx.recorder().complete(process, Outcome.INFO, t0, Errors.describe(e), m -> new Op.Poll(m, List.of()));
+            ctx.recorder().complete(process, Outcome.INFO, t0, Errors.describe(e), m -> new Op.Poll(m, List.of(), readCommitted));
             next.replaceAll((p, o) -> 0L);
             seek(c, process, tps);
             return;
         } catch (RuntimeException e) {
             ctx.recorder().complete(process, Errors.ofCompletion(e), t0, Errors.describe(e),
-                    m -> new Op.Poll(m, List.of()));
+                    m -> new Op.Poll(m, List.of(), readCommitted));
             return;
         }
         if (got.isEmpty()) {
@@ -96,6 +104,6 @@ public final class ConsumerWorker implements Runnable {
             records.add(new Record(rec.partition(), rec.offset(), Long.parseLong(rec.value())));
             next.put(rec.partition(), rec.offset() + 1);
         }
-        ctx.recorder().complete(process, Outcome.OK, t0, null, m -> new Op.Poll(m, records));
+        ctx.recorder().complete(process, Outcome.OK, t0, null, m -> new Op.Poll(m, records, readCommitted));
     }
 }

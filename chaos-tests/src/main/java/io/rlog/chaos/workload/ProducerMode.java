@@ -11,7 +11,12 @@ public enum ProducerMode {
     /** acks=1 without idempotence: may lose acknowledged writes across a leader change. */
     ACKS_1(Acks.ONE, false),
     /** acks=0: no acknowledgement, no durability claim; reads must still be consistent. */
-    ACKS_0(Acks.ZERO, false);
+    ACKS_0(Acks.ZERO, false),
+    /**
+     * transactional.id set (idempotent, acks=all): each transaction's values are committed all together or not at
+     * all; read_committed readers see exactly the committed ones (KIP-98). Run by {@link TransactionalWorker}.
+     */
+    TRANSACTIONAL(Acks.ALL, true);
 
     private final Acks acks;
     private final boolean idempotent;
@@ -19,6 +24,10 @@ public enum ProducerMode {
     ProducerMode(Acks acks, boolean idempotent) {
         this.acks = acks;
         this.idempotent = idempotent;
+    }
+
+    public boolean transactional() {
+        return this == TRANSACTIONAL;
     }
 
     public Acks acks() {

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * What the clients do during a run.
  *
  * @param partitions        partitions of the run's topic (replication factor 3, or the node count if smaller)
- * @param producers         one producer thread per entry, in that mode
+ * @param producers         one producer thread per entry, in that mode (a transactional one has its own
+ *                          transactional.id)
  * @param consumers         assign-mode consumer threads, each reading every partition
  * @param sendsPerSecond    target send rate of each producer thread
  * @param clientCrashMs     mean time between client crashes per thread (abrupt close, new instance); 0 = never
@@ -32,7 +33,10 @@ public record WorkloadParams(int partitions, List<ProducerMode> producers, int c
                 ProducerMode.ACKS_0), 2, 50, 10_000, false);
     }
 
-    /** A random workload for property runs; pure function of the seed. */
+    /**
+     * A random workload for property runs; pure function of the seed. Modes beyond the first idempotent producer
+     * are drawn from every {@link ProducerMode}, transactional included.
+     */
     public static WorkloadParams generate(long seed, boolean groups) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
         List<ProducerMode> modes = new ArrayList<>(List.of(ProducerMode.IDEMPOTENT));

@@ -58,6 +58,25 @@ class CheckerFixturesTest {
             "clean,                          commit-beyond-log-end,       ABSENT",
             "replica-divergence,             replica-divergence,          FAIL",
             "replica-divergence-short,       replica-divergence,          FAIL",
+            "txn-lost,                       txn-lost,                    FAIL",
+            "txn-lost-write,                 lost-write,                  FAIL",
+            "txn-clean,                      txn-lost,                    ABSENT",
+            "txn-clean,                      lost-write,                  ABSENT",
+            "aborted-read,                   aborted-read,                FAIL",
+            "aborted-read-poll,              aborted-read,                FAIL",
+            "txn-clean,                      aborted-read,                ABSENT",
+            "txn-clean,                      poll-skip,                   ABSENT",
+            "txn-clean,                      read-then-vanished,          ABSENT",
+            "txn-partial-info,               txn-partial,                 FAIL",
+            "txn-clean,                      txn-partial,                 ABSENT",
+            "txn-duplicate,                  duplicate,                   FAIL",
+            "txn-clean,                      duplicate,                   ABSENT",
+            "phantom-value,                  phantom-value,               FAIL",
+            "txn-clean,                      phantom-value,               ABSENT",
+            "hanging-transaction,            hanging-transaction,         FAIL",
+            "txn-clean,                      hanging-transaction,         ABSENT",
+            "txn-read-committed-incomplete,  incomplete-final-read,       INFO",
+            "txn-read-committed-incomplete,  txn-lost,                    ABSENT",
     })
     void fixture(String fixture, String kind, String expected) throws IOException {
         CheckResult result = Checker.check(load(fixture));
@@ -78,7 +97,7 @@ class CheckerFixturesTest {
 
     @ParameterizedTest
     @CsvSource({"clean", "lost-write-ok-info", "unseen-ok", "poll-ok-reseek", "committed-offset-ok-info",
-            "lost-write-acks1-leader-change", "duplicate-non-idempotent"})
+            "lost-write-acks1-leader-change", "duplicate-non-idempotent", "txn-clean", "txn-read-committed-incomplete"})
     void validHistoriesHaveNoFailureAtAll(String fixture) throws IOException {
         CheckResult result = Checker.check(load(fixture));
         assertEquals(java.util.List.of(), result.failures(), fixture);
