@@ -278,7 +278,11 @@ public final class TransactionCoordinatorService implements TransactionCoordinat
                     continue;
                 }
                 for (TxnRecord rec : place.sm().offsets().transactions().values()) {
-                    if (TxnTransitions.preparing(rec.getState()) || TxnTransitions.timedOut(rec, now)) {
+                    // An id with a call in progress or waiting is left to it: while a partition cannot take its
+                    // marker, each attempt lasts up to the marker timeout, and the timer must not queue one more
+                    // attempt per id at every round (at most one of its own per id).
+                    if ((TxnTransitions.preparing(rec.getState()) || TxnTransitions.timedOut(rec, now))
+                            && !tails.containsKey(rec.getTransactionalId())) {
                         resume(rec.getTransactionalId());
                     }
                 }
