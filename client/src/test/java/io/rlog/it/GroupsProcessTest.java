@@ -1,6 +1,7 @@
 package io.rlog.it;
 
 import io.rlog.cli.Main;
+import io.rlog.it.RlogCommand.Run;
 import io.rlog.cli.local.LaunchOptions;
 import io.rlog.cli.local.LocalCluster;
 import io.rlog.cli.local.PortScheme;
@@ -21,12 +22,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,16 +92,8 @@ class GroupsProcessTest {
         }
     }
 
-    record Run(int exit, String out, String err) {}
-
     static Run rlog(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        return RlogCommand.run("", args);
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {

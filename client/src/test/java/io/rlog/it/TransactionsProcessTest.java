@@ -1,6 +1,6 @@
 package io.rlog.it;
 
-import io.rlog.cli.Main;
+import io.rlog.it.RlogCommand.Run;
 import io.rlog.coordinator.OffsetsTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,13 +15,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,23 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TransactionsProcessTest extends ProcessClusterTest {
 
-    record Run(int exit, String out, String err) {}
-
-    /** Runs the `rlog` command line in this JVM with {@code stdin} as its standard input. */
     static Run rlog(String stdin, String... args) {
-        InputStream before = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cmd = Main.commandLine();
-            cmd.setOut(new PrintWriter(out, true));
-            cmd.setErr(new PrintWriter(err, true));
-            int exit = cmd.execute(args);
-            return new Run(exit, out.toString(), err.toString());
-        } finally {
-            System.setIn(before);
-        }
+        return RlogCommand.run(stdin, args);
     }
 
     static String lastLine(String text) {

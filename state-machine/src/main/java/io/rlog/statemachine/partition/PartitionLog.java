@@ -138,16 +138,9 @@ public final class PartitionLog {
      * with INVALID_PRODUCER_EPOCH, changing nothing, when its epoch is older than the producer's here. Otherwise:
      * an open transaction gets its control batch at the log end (and, on abort, its range is returned for the
      * aborted list); the producer's entry takes the larger of the two epochs and has no open transaction, and a
-     * producer unknown here gets one (see {@link ProducerStateTable#endTransaction}).
-     */
-    public MarkerOutcome endTransaction(long producerId, int markerEpoch, boolean commit, int coordinatorEpoch,
-                                        long appendTimeMs) {
-        return endTransaction(producerId, markerEpoch, commit, coordinatorEpoch, appendTimeMs, 0);
-    }
-
-    /**
-     * As above, for the marker of the transactional id's transaction number {@code transactionNumber} (0: not
-     * numbered): a number not above the last one applied for this producer here is a {@link Late} copy.
+     * producer unknown here gets one (see {@link ProducerStateTable#endTransaction}). {@code transactionNumber} is
+     * the transactional id's count of its transactions (0: not numbered): a number not above the last one applied
+     * for this producer here makes the marker a {@link Late} copy, which changes nothing.
      */
     public MarkerOutcome endTransaction(long producerId, int markerEpoch, boolean commit, int coordinatorEpoch,
                                         long appendTimeMs, long transactionNumber) {

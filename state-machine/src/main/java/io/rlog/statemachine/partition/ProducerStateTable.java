@@ -88,12 +88,6 @@ public final class ProducerStateTable {
         return ACCEPT;
     }
 
-    /** Records an appended batch that is not part of a transaction; see the next method. */
-    public ProducerEntry record(long producerId, short epoch, int firstSeq, int lastSeq, long baseOffset,
-                                long lastOffset, long appendTimeMs) {
-        return record(producerId, epoch, firstSeq, lastSeq, baseOffset, lastOffset, appendTimeMs, false);
-    }
-
     /**
      * Records an appended batch; returns the producer's new entry (the caller persists it). A transactional batch
      * opens the producer's transaction at {@code baseOffset} unless one is open already; an open transaction
@@ -102,11 +96,11 @@ public final class ProducerStateTable {
     public ProducerEntry record(long producerId, short epoch, int firstSeq, int lastSeq, long baseOffset,
                                 long lastOffset, long appendTimeMs, boolean transactional) {
         ProducerEntry old = producers.get(producerId);
+        // The last marker's number survives a new epoch: a late marker stays late.
         ProducerEntry.Builder b = old == null || old.getEpoch() != epoch
-                ? ProducerEntry.newBuilder().setEpoch(epoch) : old.toBuilder();
-        if (old != null) {
-            b.setLastMarkerTransaction(old.getLastMarkerTransaction()); // survives a new epoch: late markers stay late
-        }
+                ? ProducerEntry.newBuilder().setEpoch(epoch)
+                        .setLastMarkerTransaction(old == null ? 0 : old.getLastMarkerTransaction())
+                : old.toBuilder();
         if (old != null && old.hasTxnFirstOffset()) {
             b.setTxnFirstOffset(old.getTxnFirstOffset());
         } else if (transactional) {
@@ -128,12 +122,8 @@ public final class ProducerStateTable {
      * A newer epoch clears the batch marks, as a new epoch's first batch does. A producer the table does not
      * know gets an entry with the marker's epoch and no marks: a late write of an older epoch is then fenced
      * (Kafka's TV1 would take it and leave a transaction open that no marker ends, a "hanging transaction").
+     * {@code transactionNumber} becomes the last marker's when it is larger (see TxnMarker).
      */
-    public ProducerEntry endTransaction(long producerId, short markerEpoch) {
-        return endTransaction(producerId, markerEpoch, 0);
-    }
-
-    /** As above, recording {@code transactionNumber} as the last marker's when it is larger (see TxnMarker). */
     public ProducerEntry endTransaction(long producerId, short markerEpoch, long transactionNumber) {
         ProducerEntry old = producers.get(producerId);
         Invariants.check(old == null || markerEpoch >= old.getEpoch(), "producer %d: marker epoch %d < epoch %d",

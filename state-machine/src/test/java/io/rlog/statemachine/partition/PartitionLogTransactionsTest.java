@@ -22,7 +22,7 @@ class PartitionLogTransactionsTest {
     }
 
     private PartitionLog.Marked marker(long pid, int epoch, boolean commit) {
-        return assertInstanceOf(PartitionLog.Marked.class, log.endTransaction(pid, epoch, commit, 3, 50));
+        return assertInstanceOf(PartitionLog.Marked.class, log.endTransaction(pid, epoch, commit, 3, 50, 0));
     }
 
     @Test
@@ -94,7 +94,8 @@ class PartitionLogTransactionsTest {
     void aMarkerOfAnOlderEpochIsRefusedAndChangesNothing() {
         append(TestBatches.txnHeader(7, (short) 2, 0, 2));
         ProducerEntry before = log.producers().get(7);
-        PartitionLog.Rejected r = assertInstanceOf(PartitionLog.Rejected.class, log.endTransaction(7, 1, true, 3, 50));
+        PartitionLog.Rejected r = assertInstanceOf(PartitionLog.Rejected.class,
+                log.endTransaction(7, 1, true, 3, 50, 0));
         assertEquals(ProducerStateTable.INVALID_PRODUCER_EPOCH, r.errorCode());
         assertEquals(before, log.producers().get(7));
         assertEquals(2, log.logEndOffset());
@@ -195,7 +196,7 @@ class PartitionLogTransactionsTest {
         assertEquals(0, copy.lastStableOffset());
         assertEquals(log.producers().view(), copy.producers().view());
         PartitionLog.Marked a = marker(7, 0, false);
-        PartitionLog.Marked b = assertInstanceOf(PartitionLog.Marked.class, copy.endTransaction(7, 0, false, 3, 50));
+        PartitionLog.Marked b = assertInstanceOf(PartitionLog.Marked.class, copy.endTransaction(7, 0, false, 3, 50, 0));
         assertEquals(a.baseOffset(), b.baseOffset());
         assertEquals(a.aborted(), b.aborted());
         assertEquals(a.controlBatch(), b.controlBatch());
@@ -211,7 +212,7 @@ class PartitionLogTransactionsTest {
         PartitionLog restored = new PartitionLog();
         restored.restore(0, log.logEndOffset(), log.maxTimestamp(), log.maxTimestampOffset(), log.producers().view());
         assertEquals(0, restored.lastStableOffset());
-        restored.endTransaction(7, 0, true, 0, 1);
+        restored.endTransaction(7, 0, true, 0, 1, 0);
         assertEquals(2, restored.lastStableOffset());
     }
 }

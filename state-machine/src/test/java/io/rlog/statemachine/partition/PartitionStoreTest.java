@@ -247,7 +247,7 @@ class PartitionStoreTest {
             store.writeEntries(List.<byte[][]>of(new byte[][] {goneKey, {1}}), List.of(), 1, 1);
             append(store, log, TestBatches.txnBatch(7, (short) 0, 0, 2, 10), 2);
             append(store, log, TestBatches.txnBatch(8, (short) 0, 0, 1, 11), 3);
-            abort = (PartitionLog.Marked) log.endTransaction(7, 0, false, 4, 99);
+            abort = (PartitionLog.Marked) log.endTransaction(7, 0, false, 4, 99, 0);
             store.writeMarker(abort, 1, List.<byte[][]>of(new byte[][] {otherKey, {2}}), List.of(goneKey), log, 1, 4);
             store.checkpoint(checkpoint);
         }
